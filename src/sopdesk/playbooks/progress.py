@@ -1,0 +1,81 @@
+"""Step completion: which steps lie on the path the call took, which are done, what is next.
+
+Pure. Steps run in order; a step with choices goes where the chosen answer says; `next`
+overrides the order; 'end' ends. Steps of kind `after_call` never block wrap-up: the
+documentation rules turn them into tasks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sopdesk.playbooks.intake import is_required
+from sopdesk.playbooks.schema import Line, Scenario, Step
+
+if TYPE_CHECKING:
+    from sopdesk.playbooks.wrapup import CallRecord, ScenarioRecord
+
+END = "end"
+
+
+@dataclass(frozen=True)
+class Progress:
+    path: tuple[Step, ...]
+    done: frozenset[str]
+    current: Step | None
+
+    @property
+    def pending_required(self) -> list[Step]:
+        return [
+            s
+            for s in self.path
+            if s.required and s.kind != "after_call" and s.id not in self.done
+        ]
+
+
+def walk(steps: Sequence[Step], done: frozenset[str], choices: Mapping[str, str]) -> Progress:
+    """Follow the steps from the first, through chosen answers, until the end or an open choice."""
+    by_id = {s.id: i for i, s in enumerate(steps)}
+    path: list[Step] = []
+    index: int | None = 0 if steps else None
+    seen: set[int] = set()
+    current: Step | None = None
+    while index is not None and index < len(steps) and index not in seen:
+        seen.add(index)
+        step = steps[index]
+        path.append(step)
+        if current is None and step.id not in done and step.kind != "after_call":
+            current = step
+        target: str | None
+        if step.choices:
+            chosen = next((c for c in step.choices if c.label == choices.get(step.id)), None)
+            if chosen is None:
+                break
+            target = chosen.goto
+        else:
+            target = step.next
+        if target == END:
+            break
+        index = by_id.get(target) if target else index + 1
+    return Progress(tuple(path), done, current)
+
+
+def line_progress(line: Line, record: CallRecord) -> Progress:
+    answered = {sid for sid, label in record.choices.items() if label}
+    return walk(line.steps, frozenset(record.completed_steps) | answered, record.choices)
+
+
+def scenario_progress(
+    scenario: Scenario, entry: ScenarioRecord, valid: Mapping[str, Any]
+) -> Progress:
+    """A collecting step is done once what it collects is validly filled, or when ticked."""
+    fields = {f.id: f for f in scenario.fields}
+    done = set(entry.completed_steps)
+    for step in scenario.steps:
+        collected = [fields[c] for c in step.collect if c in fields]
+        if collected and any(f.id in valid for f in collected):
+            if all(f.id in valid for f in collected if is_required(f, valid)):
+                done.add(step.id)
+    return walk(scenario.steps, frozenset(done), {})

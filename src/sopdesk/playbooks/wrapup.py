@@ -1,0 +1,320 @@
+"""What a call owes the CRM, and what is still missing before it may close.
+
+Pure: the playbook, what happened on the call (`CallRecord`) and `now` in; a `WrapUpPlan` out.
+The desk writes exactly the records of the plan, in one transaction, only when `can_close`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sopdesk.playbooks.intake import validate_scenario
+from sopdesk.playbooks.matching import fallback_line
+from sopdesk.playbooks.progress import line_progress, scenario_progress
+from sopdesk.playbooks.schema import Condition, FollowUpTask, Line, Playbook, Scenario
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScenarioRecord(Frozen):
+    """A scenario the agent opened, with what was typed into its form."""
+
+    id: str
+    values: dict[str, Any] = Field(default_factory=dict)
+    completed_steps: list[str] = Field(default_factory=list)
+
+
+class EscalationRecord(Frozen):
+    """A request for a team that the agent started under an escalation policy."""
+
+    policy: str
+    team: str
+    faq_tried: list[str] = Field(default_factory=list)
+    customer_unsatisfied: bool = False
+    identity_verified: bool = False
+
+
+class CallRecord(Frozen):
+    """What happened on the call, as the desk knows it at wrap-up time."""
+
+    line: str
+    agent_name: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    caller_number: str | None = None
+    caller_name: str | None = None
+    account_id: str | None = None
+    completed_steps: list[str] = Field(default_factory=list)
+    choices: dict[str, str] = Field(default_factory=dict, description="step id -> choice label")
+    converted: bool | None = None
+    scenarios: list[ScenarioRecord] = Field(default_factory=list)
+    escalations: list[EscalationRecord] = Field(default_factory=list)
+    summary: str | None = None
+
+
+class Missing(Frozen):
+    """Something the playbook requires that the call has not documented yet."""
+
+    code: str
+    message: str
+    step: str | None = None
+    scenario: str | None = None
+    field: str | None = None
+
+
+class OwedRecord(Frozen):
+    """One CRM record the wrap-up must write."""
+
+    record: Literal["lead", "call_log", "account_note", "task", "escalation"]
+    data: dict[str, Any]
+
+
+class WrapUpPlan(Frozen):
+    records: list[OwedRecord]
+    missing: list[Missing]
+
+    @property
+    def can_close(self) -> bool:
+        return not self.missing
+
+
+def resolved_line(playbook: Playbook, line_id: str) -> Line:
+    return playbook.line(line_id) or fallback_line(playbook)
+
+
+def converted_of(playbook: Playbook, record: CallRecord) -> bool | None:
+    """Outcome as recorded explicitly, else as implied by a chosen answer."""
+    if record.converted is not None:
+        return record.converted
+    line = resolved_line(playbook, record.line)
+    for step in line.steps:
+        label = record.choices.get(step.id)
+        for choice in step.choices:
+            if choice.label == label and choice.converted is not None:
+                return choice.converted
+    return None
+
+
+def _holds(condition: Condition, converted: bool | None, record: CallRecord) -> bool | None:
+    """True/False when decidable; None when it depends on an outcome not yet recorded."""
+    opened = {s.id for s in record.scenarios}
+    if condition.scenario == "any" and not opened:
+        return False
+    if condition.scenario == "none" and opened:
+        return False
+    if condition.scenario not in (None, "any", "none") and condition.scenario not in opened:
+        return False
+    if condition.has_account is not None and condition.has_account != bool(record.account_id):
+        return False
+    if condition.converted is not None:
+        if converted is None:
+            return None
+        return condition.converted == converted
+    return True
+
+
+def _task(task: FollowUpTask, record: CallRecord, now: datetime, source: str) -> OwedRecord:
+    base = record.ended_at or now
+    return OwedRecord(
+        record="task",
+        data={
+            "title": task.title,
+            "team": task.team,
+            "assignee": record.agent_name if task.assign_to_agent else None,
+            "due_at": (base + task.due).isoformat(),
+            "source": source,
+        },
+    )
+
+
+def _call_log(playbook: Playbook, line: Line, record: CallRecord, now: datetime) -> OwedRecord:
+    ended = record.ended_at or now
+    return OwedRecord(
+        record="call_log",
+        data={
+            "line": line.id,
+            "urgency": line.urgency,
+            "agent": record.agent_name,
+            "caller_number": record.caller_number,
+            "caller_name": record.caller_name,
+            "started_at": record.started_at.isoformat(),
+            "ended_at": ended.isoformat(),
+            "duration_seconds": max(0, int((ended - record.started_at).total_seconds())),
+            "scenarios": [s.id for s in record.scenarios],
+            "summary": record.summary,
+            "playbook_version": playbook.version,
+        },
+    )
+
+
+def _line_records(
+    playbook: Playbook, line: Line, record: CallRecord, now: datetime
+) -> tuple[list[OwedRecord], list[Missing]]:
+    records: list[OwedRecord] = []
+    missing: list[Missing] = []
+    converted = converted_of(playbook, record)
+    for rule in line.documentation:
+        holds = _holds(rule.when, converted, record)
+        if holds is None:
+            missing.append(
+                Missing(
+                    code="outcome_unknown",
+                    message="Record whether the caller converted to a paid account.",
+                )
+            )
+            continue
+        if not holds:
+            continue
+        if rule.record == "call_log":
+            records.append(_call_log(playbook, line, record, now))
+        elif rule.record == "lead":
+            records.append(
+                OwedRecord(
+                    record="lead",
+                    data={
+                        "stage": rule.stage,
+                        "name": record.caller_name,
+                        "phone": record.caller_number,
+                        "line": line.id,
+                    },
+                )
+            )
+        elif rule.record == "account_note":
+            if not record.account_id:
+                missing.append(
+                    Missing(
+                        code="account_required",
+                        message="Link the customer's account: the playbook requires a note on it.",
+                    )
+                )
+                continue
+            records.append(
+                OwedRecord(
+                    record="account_note",
+                    data={"account_id": record.account_id, "content": rule.content},
+                )
+            )
+        elif rule.record == "task" and rule.task is not None:
+            records.append(_task(rule.task, record, now, f"line:{line.id}"))
+    return _dedupe(records), _dedupe(missing)
+
+
+def _scenario_records(
+    playbook: Playbook, scenario: Scenario, entry: ScenarioRecord, record: CallRecord, now: datetime
+) -> tuple[list[OwedRecord], list[Missing]]:
+    missing: list[Missing] = []
+    result = validate_scenario(scenario, entry.values, playbook.org.default_region)
+    for field_id, message in result.errors.items():
+        missing.append(
+            Missing(
+                code="field_invalid",
+                message=f"{scenario.name}: {field_id}: {message}",
+                scenario=scenario.id,
+                field=field_id,
+            )
+        )
+    for step in scenario_progress(scenario, entry, result.values).pending_required:
+        if any(f in result.errors for f in step.collect):
+            continue  # the field's own error already says what to do
+        missing.append(
+            Missing(
+                code="step_pending",
+                message=f"{scenario.name}: step not done: {step.text}",
+                scenario=scenario.id,
+                step=step.id,
+            )
+        )
+    records: list[OwedRecord] = []
+    if scenario.handoff and not missing:
+        task = scenario.handoff.task
+        owed = _task(task, record, now, f"scenario:{scenario.id}")
+        data = {**owed.data, "team": task.team or scenario.handoff.team, "intake": result.values}
+        records.append(OwedRecord(record="task", data=data))
+    return records, missing
+
+
+def _escalation_records(
+    playbook: Playbook, record: CallRecord
+) -> tuple[list[OwedRecord], list[Missing]]:
+    records: list[OwedRecord] = []
+    missing: list[Missing] = []
+    for esc in record.escalations:
+        policy = playbook.policy(esc.policy)
+        if policy is None:
+            missing.append(Missing(code="policy_unknown", message=f"No policy '{esc.policy}'."))
+            continue
+        met = {
+            "faq_tried": bool(esc.faq_tried),
+            "customer_unsatisfied": esc.customer_unsatisfied,
+            "identity_verified": esc.identity_verified,
+        }
+        unmet = [p for p in policy.preconditions if not met[p]]
+        for pre in unmet:
+            missing.append(
+                Missing(
+                    code=f"precondition_{pre}",
+                    message=f"{policy.name}: {pre.replace('_', ' ')} before escalating.",
+                )
+            )
+        team = playbook.team(esc.team)
+        if team is None or esc.team not in policy.teams:
+            missing.append(
+                Missing(code="team_unknown", message=f"{policy.name}: no team '{esc.team}'.")
+            )
+            continue
+        if not unmet:
+            records.append(
+                OwedRecord(
+                    record="escalation",
+                    data={
+                        "policy": policy.id,
+                        "team": team.id,
+                        "channel": policy.channel.value,
+                        "address": team.email,
+                        "forbidden_channels": [c.value for c in policy.forbidden_channels],
+                        "faq_tried": list(esc.faq_tried),
+                        "sla_within_seconds": (
+                            int(policy.sla.within.total_seconds()) if policy.sla else None
+                        ),
+                        "sla_measured_from": policy.sla.measured_from if policy.sla else None,
+                    },
+                )
+            )
+    return records, missing
+
+
+T = TypeVar("T")
+
+
+def _dedupe(items: list[T]) -> list[T]:
+    out: list[T] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def wrap_up_plan(playbook: Playbook, record: CallRecord, now: datetime) -> WrapUpPlan:
+    """Every record the call owes and everything still missing, in a stable order."""
+    line = resolved_line(playbook, record.line)
+    missing = [
+        Missing(code="step_pending", message=f"Step not done: {step.text}", step=step.id)
+        for step in line_progress(line, record).pending_required
+    ]
+    records, line_missing = _line_records(playbook, line, record, now)
+    missing += line_missing
+    for entry in record.scenarios:
+        scenario = playbook.scenario(entry.id)
+        if scenario is None:
+            missing.append(Missing(code="scenario_unknown", message=f"No scenario '{entry.id}'."))
+            continue
+        owed, lacking = _scenario_records(playbook, scenario, entry, record, now)
+        records += owed
+        missing += lacking
+    owed, lacking = _escalation_records(playbook, record)
+    return WrapUpPlan(records=records + owed, missing=missing + lacking)
