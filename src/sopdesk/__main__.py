@@ -1,0 +1,3 @@
+from sopdesk.cli import main
+
+main()
