@@ -63,8 +63,15 @@ def walk(steps: Sequence[Step], done: frozenset[str], choices: Mapping[str, str]
 
 
 def line_progress(line: Line, record: CallRecord) -> Progress:
-    answered = {sid for sid, label in record.choices.items() if label}
-    return walk(line.steps, frozenset(record.completed_steps) | answered, record.choices)
+    """An outcome recorded directly (converted or not) answers the step that asks for it."""
+    choices = dict(record.choices)
+    if record.converted is not None:
+        for step in line.steps:
+            match = next((c for c in step.choices if c.converted == record.converted), None)
+            if match is not None and not choices.get(step.id):
+                choices[step.id] = match.label
+    answered = {sid for sid, label in choices.items() if label}
+    return walk(line.steps, frozenset(record.completed_steps) | answered, choices)
 
 
 def scenario_progress(
