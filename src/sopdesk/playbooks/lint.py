@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from sopdesk.playbooks.lint_docs import check_documentation
 from sopdesk.playbooks.lint_fields import check_collection, check_fields, check_no_collect
 from sopdesk.playbooks.lint_flow import check_steps, duplicate_ids
 from sopdesk.playbooks.lint_lines import check_lines, phone_key, region_ok
@@ -44,6 +45,7 @@ def lint_playbook(loaded: LoadedPlaybook) -> list[Finding]:
         *_duplicates(playbook, source),
         *_steps(playbook, source),
         *check_lines(playbook, source),
+        *check_documentation(playbook, source),
         *check_teams(playbook, source),
         *check_scenario_lines(playbook, source),
         *check_choice_scenarios(playbook, source),

@@ -1,4 +1,4 @@
-"""Lint checks on lines: how a call is recognised, greeted and documented.
+"""Lint checks on lines: how a call is recognised and greeted.
 
 Pure: takes a playbook and a source map, returns findings. No I/O, no engine imports.
 """
@@ -31,11 +31,6 @@ def region_ok(region: str) -> bool:
     return region in phonenumbers.SUPPORTED_REGIONS
 
 
-def scenario_offered(playbook: Playbook, scenario_id: str, line_id: str) -> bool:
-    scenario = playbook.scenario(scenario_id)
-    return scenario is not None and (scenario.lines == "all" or line_id in scenario.lines)
-
-
 def check_lines(playbook: Playbook, source: SourceMap) -> Iterator[Finding]:
     """Every per-line problem, then those that only show when lines are compared."""
     urgencies = {u.id for u in playbook.urgencies}
@@ -60,7 +55,6 @@ def check_lines(playbook: Playbook, source: SourceMap) -> Iterator[Finding]:
                     f"line '{line.id}' offers policy '{policy_id}', which is not defined",
                 )
         yield from _greeting(line, (*at, "greeting"), source)
-        yield from _documentation(playbook, line, at, source)
     yield from _fallbacks(playbook, source)
     yield from _labels(playbook, source)
     if region_ok(playbook.org.default_region):
@@ -119,66 +113,6 @@ def _placeholders(template: str, at: PathKey, name: str, source: SourceMap) -> I
                 f"greeting template of {name} uses {{{field_name}}}, which is not filled in; "
                 f"use only {allowed}",
             )
-
-
-def _documentation(
-    playbook: Playbook, line: Line, at: PathKey, source: SourceMap
-) -> Iterator[Finding]:
-    name = f"line '{line.id}'"
-    for j, rule in enumerate(line.documentation):
-        rule_at = (*at, "documentation", j)
-        what = f"{rule.record} rule {j + 1} of {name}"
-        if rule.record == "lead" and not rule.stage:
-            yield source.finding(
-                (*rule_at, "record"),
-                f"{what} sets no lead stage; add stage (e.g. Hot) so the lead lands somewhere",
-            )
-        if rule.record != "lead" and rule.stage is not None:
-            yield source.finding(
-                (*rule_at, "stage"), f"{what} sets a stage, but only lead records have stages"
-            )
-        if rule.record == "task" and rule.task is None:
-            yield source.finding(
-                (*rule_at, "record"), f"{what} has no task; add task with a title and a due time"
-            )
-        if rule.record != "task" and rule.task is not None:
-            yield source.finding(
-                (*rule_at, "task"),
-                f"{what} has a task but records '{rule.record}'; "
-                "set record: task or remove the task",
-            )
-        scenario_id = rule.when.scenario
-        if scenario_id is not None and scenario_id not in ("any", "none"):
-            if playbook.scenario(scenario_id) is None:
-                yield source.finding(
-                    (*rule_at, "when", "scenario"),
-                    f"{what} applies to scenario '{scenario_id}', which is not defined",
-                )
-            elif not scenario_offered(playbook, scenario_id, line.id):
-                yield source.finding(
-                    (*rule_at, "when", "scenario"),
-                    f"{what} applies to scenario '{scenario_id}', which is not offered on "
-                    f"{name}; add '{line.id}' to the scenario's lines",
-                )
-        if rule.when.converted is not None and not _records_converted(playbook, line):
-            yield source.finding(
-                (*rule_at, "when", "converted"),
-                f"{what} depends on whether the caller converted, but no step of {name} has "
-                "an answer that records it; add a choice with converted: true/false",
-            )
-
-
-def _records_converted(playbook: Playbook, line: Line) -> bool:
-    # A scenario offered on the line counts too: the agent can record the outcome there.
-    step_lists = [line.steps] + [
-        s.steps for s in playbook.scenarios if scenario_offered(playbook, s.id, line.id)
-    ]
-    return any(
-        choice.converted is not None
-        for steps in step_lists
-        for step in steps
-        for choice in step.choices
-    )
 
 
 def _fallbacks(playbook: Playbook, source: SourceMap) -> Iterator[Finding]:

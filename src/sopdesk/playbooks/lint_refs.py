@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdesk.playbooks.lint_lines import scenario_offered
 from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
 from sopdesk.playbooks.schema import Channel, EscalationPolicy, Playbook, Step
+
+
+def scenario_offered(playbook: Playbook, scenario_id: str, line_id: str) -> bool:
+    scenario = playbook.scenario(scenario_id)
+    return scenario is not None and (scenario.lines == "all" or line_id in scenario.lines)
 
 
 def _team_references(playbook: Playbook) -> Iterator[tuple[PathKey, str, str]]:
