@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # src/sopdesk/settings.py -> the repository root, where `playbooks/` lives in a checkout.
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_SECRET = "dev-only-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -17,6 +18,35 @@ class Settings(BaseSettings):
     playbooks: Path = Field(
         default=REPO_ROOT / "playbooks", description="directory of published playbooks"
     )
+    database_url: str = Field(
+        default=f"sqlite:///{REPO_ROOT / 'var' / 'sopdesk.db'}",
+        description="SQLAlchemy URL; SQLite file (WAL) by default, postgresql+psycopg://... for PG",
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for live events between workers; in-process when unset"
+    )
+    secret_key: str = Field(default=DEV_SECRET, description="signs session cookies and CSRF tokens")
+    production: bool = Field(default=False, description="refuse the development secret when true")
+    ringcentral_verification_token: str | None = Field(
+        default=None, description="expected Verification-Token header on RingCentral webhooks"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    smtp_port: int = 2525
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_not_empty(cls, value: str) -> str:
+        if len(value) < 16:
+            raise ValueError("SOPDESK_SECRET_KEY must be at least 16 characters")
+        return value
+
+    def check_production(self) -> None:
+        """A production server must not run with the placeholder secret."""
+        if self.production and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "set SOPDESK_SECRET_KEY: the development secret is refused in production"
+            )
 
 
 def get_settings() -> Settings:

@@ -1,0 +1,190 @@
+"""Orgs, people, tokens and published playbooks: the functions every front shares.
+
+`check_*` validates, `do_*`-style functions change data inside the caller's transaction, and
+`get_*` fetch within one org or return None. Nothing here commits: the caller owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sopdesk.orgs.models import ApiToken, Org, PublishedPlaybook, Role, User
+from sopdesk.playbooks.lint import lint_playbook
+from sopdesk.playbooks.loader import PlaybookError, load_text
+from sopdesk.playbooks.schema import Playbook
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "sopd_"
+
+
+class OrgError(ValueError):
+    """A request the orgs room refuses; the message names the field and what was expected."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CurrentPlaybook:
+    playbook: Playbook
+    version: str
+    published_id: int
+
+
+@lru_cache(maxsize=256)
+def _parse(content: str, file: str) -> Playbook:
+    # Published text never changes for a checksum, so parsing once per process is enough.
+    return load_text(content, file).playbook
+
+
+def publish_playbook(
+    session: Session, content: str, now: datetime, by: str | None = None
+) -> PublishedPlaybook:
+    """Publish playbook text for its org; the same text twice is a no-op, a reused version an error."""
+    try:
+        loaded = load_text(content, "<published>")
+    except PlaybookError as exc:
+        raise OrgError("playbook", "; ".join(str(f) for f in exc.findings)) from None
+    findings = lint_playbook(loaded)
+    if findings:
+        raise OrgError("playbook", "; ".join(str(f) for f in findings))
+    playbook = loaded.playbook
+    checksum = hashlib.sha256(content.encode()).hexdigest()
+    org = session.get(Org, playbook.org.id)
+    if org is None:
+        org = Org(id=playbook.org.id, name=playbook.org.name, created_at=now)
+        session.add(org)
+    org.name = playbook.org.name
+    existing = session.scalar(
+        select(PublishedPlaybook).where(
+            PublishedPlaybook.org_id == org.id, PublishedPlaybook.version == playbook.version
+        )
+    )
+    if existing is not None:
+        if existing.checksum != checksum:
+            raise OrgError(
+                "version",
+                f"version {playbook.version} is already published with other content: bump it",
+            )
+        return existing
+    row = PublishedPlaybook(
+        org_id=org.id,
+        version=playbook.version,
+        content=content,
+        checksum=checksum,
+        published_at=now,
+        published_by=by,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_current_playbook(session: Session, org_id: str) -> CurrentPlaybook | None:
+    """The org's most recently published playbook."""
+    row = session.scalar(
+        select(PublishedPlaybook)
+        .where(PublishedPlaybook.org_id == org_id)
+        .order_by(PublishedPlaybook.published_at.desc(), PublishedPlaybook.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return CurrentPlaybook(_parse(row.content, f"{org_id}@{row.version}"), row.version, row.id)
+
+
+def get_playbook_version(session: Session, org_id: str, version: str) -> Playbook | None:
+    row = session.scalar(
+        select(PublishedPlaybook).where(
+            PublishedPlaybook.org_id == org_id, PublishedPlaybook.version == version
+        )
+    )
+    return _parse(row.content, f"{org_id}@{row.version}") if row else None
+
+
+def create_user(
+    session: Session,
+    *,
+    org_id: str,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    now: datetime,
+    team: str | None = None,
+) -> User:
+    """Add a person to an org; a team member must name a team of the org's playbook."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise OrgError("email", "expected an email address")
+    if len(password) < 8:
+        raise OrgError("password", "must be at least 8 characters")
+    if session.get(Org, org_id) is None:
+        raise OrgError("org", f"no org '{org_id}'")
+    if session.scalar(select(User).where(User.email == email)) is not None:
+        raise OrgError("email", f"{email} already has an account")
+    if role is Role.TEAM:
+        current = get_current_playbook(session, org_id)
+        if not team or current is None or current.playbook.team(team) is None:
+            raise OrgError("team", "a team member needs a team defined in the org's playbook")
+    user = User(
+        org_id=org_id,
+        email=email,
+        name=name.strip(),
+        role=role.value,
+        team=team,
+        password_hash=_hasher.hash(password),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with these credentials, or None (same answer for unknown email and bad password)."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, *, org_id: str, email: str, now: datetime) -> str:
+    """A new API token for a user of the org; only its hash is stored."""
+    user = session.scalar(
+        select(User).where(User.email == email.strip().lower(), User.org_id == org_id)
+    )
+    if user is None:
+        raise OrgError("user", f"no user {email} in org '{org_id}'")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(org_id=org_id, user_id=user.id, token_hash=_token_hash(token), created_at=now)
+    )
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    return session.get(User, row.user_id) if row else None
