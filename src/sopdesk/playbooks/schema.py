@@ -177,6 +177,9 @@ class Handoff(Model):
         default_factory=list, description="fields that must be collected before the hand-off"
     )
     task: FollowUpTask
+    ticket_category: Ident | None = Field(
+        None, description="ticket category the hand-off raises; its mandatory fields apply"
+    )
 
 
 class Scenario(Model):
@@ -191,6 +194,8 @@ class Scenario(Model):
     identity_check: IdentityCheck | None = None
     handoff: Handoff | None = None
     note: str | None = None
+    summary_only: bool = Field(False, description="the source gives only a summary")
+    source: str | None = Field(None, description="the SOP text this scenario comes from")
 
 
 class Condition(Model):
@@ -295,6 +300,9 @@ class WeeklyCycle(Model):
     name: str
     team: Ident
     submit_by: Weekday
+    submit_cutoff: str = Field(
+        "23:59", pattern=r"^\d{2}:\d{2}$", description="last time on submit_by for this cycle"
+    )
     initiated_on: Weekday
     completed_on: Weekday
     completed_at: str = Field("17:00", pattern=r"^\d{2}:\d{2}$", description="end of day")
@@ -332,7 +340,7 @@ class Org(Model):
 class Playbook(Model):
     """One org's SOPs as a runnable, versioned document."""
 
-    format: Literal[1] = Field(FORMAT_VERSION, description="playbook format version")
+    format: Literal[1] = Field(1, description="playbook format version")
     version: str = Field(description="content version, bumped on every published change")
     org: Org
     source: str | None = Field(None, description="the SOP document this playbook implements")
