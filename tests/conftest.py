@@ -1,0 +1,89 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when asked) per test worker.
+
+SOPDESK_TEST_DATABASE_URL picks the backend, e.g.
+`postgresql+psycopg://postgres@127.0.0.1:5432/test`. Each xdist worker gets its own database,
+migrated once; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from sopdesk.db import Base, make_engine, make_sessionmaker, migrate
+from sopdesk.models import load_all_models
+
+IN_CI = os.environ.get("CI") == "true"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a clear message on a developer machine; fail in CI, where nothing may skip."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this test may not be skipped)")
+    pytest.skip(reason)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_database(base_url: str) -> str:
+    """A fresh database for this worker on the PostgreSQL server of `base_url`."""
+    url = make_url(base_url)
+    name = f"sopdesk_test_{_worker()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        skip_or_fail(f"PostgreSQL not reachable at {url.host}:{url.port}: {exc.__class__.__name__}")
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a migrated database private to this test worker."""
+    wanted = os.environ.get("SOPDESK_TEST_DATABASE_URL", "")
+    if wanted.startswith("postgresql"):
+        url = _postgres_database(wanted)
+    else:
+        path = Path(tmp_path_factory.mktemp("db")) / f"sopdesk-{_worker()}.db"
+        url = f"sqlite:///{path}"
+    load_all_models()
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def session_factory(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the worker's database; every table is emptied after the test."""
+    yield make_sessionmaker(db_engine)
+    _empty_all_tables(db_engine)
