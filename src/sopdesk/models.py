@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 
-ROOM_MODELS = ("sopdesk.orgs.models",)
+ROOM_MODELS = (
+    "sopdesk.orgs.models",
+    "sopdesk.crm.models",
+    "sopdesk.desk.models",
+)
 
 
 def load_all_models() -> None:

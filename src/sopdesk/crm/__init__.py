@@ -1,0 +1,4 @@
+"""The CRM: accounts, contacts, leads, call logs, notes on accounts, tasks, and the audit log.
+
+May import `sopdesk.db` and `sopdesk.orgs`; must not import the desk, the web or channels.
+"""
