@@ -43,11 +43,23 @@ def _postgres_database(base_url: str) -> str:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as exc:
         skip_or_fail(f"PostgreSQL not reachable at {url.host}:{url.port}: {exc.__class__.__name__}")
     finally:
         admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2, at the lowest cost: tests create many users and need no brute-force margin."""
+    from argon2 import PasswordHasher
+
+    from sopdesk.orgs import service
+
+    monkeypatch.setattr(
+        service, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    )
 
 
 @pytest.fixture(scope="session")

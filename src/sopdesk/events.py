@@ -71,8 +71,7 @@ def _drop(session: Session) -> None:
 def send_on_commit(session: Session, event: Event) -> None:
     """Queue `event` to be published after `session` commits (never before, never on rollback)."""
     pending = session.info.setdefault(_PENDING, [])
-    if not pending:
-        if not sa_event.contains(session, "after_commit", _flush):
-            sa_event.listen(session, "after_commit", _flush)
-            sa_event.listen(session, "after_rollback", _drop)
+    if not sa_event.contains(session, "after_commit", _flush):
+        sa_event.listen(session, "after_commit", _flush)
+        sa_event.listen(session, "after_rollback", _drop)
     pending.append(event)

@@ -23,7 +23,8 @@ from sopdesk.playbooks.lint import lint_playbook
 from sopdesk.playbooks.loader import PlaybookError, load_text
 from sopdesk.playbooks.schema import Playbook
 
-_hasher = PasswordHasher()
+# OWASP's minimum for argon2id (19 MiB, 2 passes): strong, and fast enough for a login.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 TOKEN_PREFIX = "sopd_"
 
 
@@ -52,7 +53,7 @@ def _parse(content: str, file: str) -> Playbook:
 def publish_playbook(
     session: Session, content: str, now: datetime, by: str | None = None
 ) -> PublishedPlaybook:
-    """Publish playbook text for its org; the same text twice is a no-op, a reused version an error."""
+    """Publish playbook text for its org: same text twice is a no-op, a reused version an error."""
     try:
         loaded = load_text(content, "<published>")
     except PlaybookError as exc:

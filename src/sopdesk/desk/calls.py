@@ -1,0 +1,156 @@
+"""Calls in: ring, answer, end. One interaction per telephony session, whatever the events' order.
+
+Telephony events may be retried, duplicated or late. The state only moves forward
+(ringing -> active -> wrap_up -> closed), and the first event of a session creates the
+interaction whichever it is, so nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sopdesk.crm.models import AuditEntry
+from sopdesk.desk.errors import DeskError
+from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.views import interaction_event
+from sopdesk.events import send_on_commit
+from sopdesk.orgs.service import get_current_playbook
+from sopdesk.playbooks.matching import match_line
+
+_ORDER = [State.RINGING, State.ACTIVE, State.WRAP_UP, State.CLOSED]
+
+
+class CallStatus(StrEnum):
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class CallIn:
+    """A call as any edge reports it (generic API, RingCentral, simulator)."""
+
+    org_id: str
+    at: datetime
+    status: CallStatus = CallStatus.RINGING
+    external_id: str | None = None
+    channel: str = "api"
+    label: str | None = None
+    dialed_number: str | None = None
+    caller_number: str | None = None
+    caller_name: str | None = None
+    agent_name: str | None = None
+
+
+def _advance(interaction: Interaction, state: State) -> bool:
+    """Move forward only; a late event never undoes a later one."""
+    if _ORDER.index(State(interaction.state)) >= _ORDER.index(state):
+        return False
+    interaction.state = state.value
+    return True
+
+
+def _create(session: Session, call: CallIn, now: datetime) -> Interaction:
+    current = get_current_playbook(session, call.org_id)
+    if current is None:
+        raise DeskError(404, "not_found", f"org '{call.org_id}' has no published playbook")
+    playbook = current.playbook
+    match = match_line(playbook, call.label, call.dialed_number)
+    urgency = next(u for u in playbook.urgencies if u.id == match.line.urgency)
+    interaction = Interaction(
+        org_id=call.org_id,
+        external_id=call.external_id or uuid.uuid4().hex,
+        channel=call.channel,
+        state=State.RINGING.value,
+        label=call.label,
+        dialed_number=call.dialed_number,
+        caller_number=call.caller_number,
+        caller_name=call.caller_name,
+        line_id=match.line.id,
+        line_name=match.line.name,
+        matched_by=match.matched_by,
+        warnings=list(match.warnings),
+        urgency_id=urgency.id,
+        urgency_name=urgency.name,
+        urgency_rank=playbook.urgency_rank(urgency.id),
+        playbook_version=current.version,
+        progress={},
+        rang_at=call.at,
+        last_event_at=now,
+    )
+    session.add(interaction)
+    session.flush()
+    session.add(
+        AuditEntry(
+            org_id=call.org_id,
+            at=now,
+            actor=f"{call.channel}:{call.caller_number or 'unknown'}",
+            action="interaction.rang",
+            object_type="interaction",
+            object_id=str(interaction.id),
+            playbook_version=current.version,
+            detail={"line": match.line.id, "matched_by": match.matched_by},
+        )
+    )
+    return interaction
+
+
+def _find(session: Session, org_id: str, external_id: str) -> Interaction | None:
+    return session.scalar(
+        select(Interaction).where(
+            Interaction.org_id == org_id, Interaction.external_id == external_id
+        )
+    )
+
+
+def _get_or_create(session: Session, call: CallIn, now: datetime) -> tuple[Interaction, bool]:
+    if call.external_id:
+        existing = _find(session, call.org_id, call.external_id)
+        if existing is not None:
+            return existing, False
+    try:
+        with session.begin_nested():
+            return _create(session, call, now), True
+    except IntegrityError:
+        # Another worker created the same session's interaction a moment ago: use that one.
+        existing = _find(session, call.org_id, call.external_id or "")
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _fill_gaps(interaction: Interaction, call: CallIn) -> None:
+    """Later events may carry what the first lacked (caller name, label)."""
+    interaction.caller_name = interaction.caller_name or call.caller_name
+    interaction.caller_number = interaction.caller_number or call.caller_number
+    interaction.dialed_number = interaction.dialed_number or call.dialed_number
+    interaction.label = interaction.label or call.label
+
+
+def receive_call(session: Session, call: CallIn, now: datetime) -> Interaction:
+    """Apply one call event; idempotent per (org, external id, status)."""
+    interaction, created = _get_or_create(session, call, now)
+    changed = created
+    if not created:
+        _fill_gaps(interaction, call)
+    if call.status is CallStatus.ANSWERED:
+        if interaction.answered_at is None:
+            interaction.answered_at = call.at
+            interaction.agent_name = interaction.agent_name or call.agent_name
+        changed |= _advance(interaction, State.ACTIVE)
+    elif call.status is CallStatus.ENDED:
+        if interaction.ended_at is None:
+            interaction.ended_at = call.at
+        changed |= _advance(interaction, State.WRAP_UP)
+    interaction.last_event_at = now
+    if changed:
+        kind = "interaction.ringing" if created else "interaction.updated"
+        send_on_commit(session, interaction_event(interaction, kind))
+    return interaction
