@@ -17,10 +17,17 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/python -m sopdesk.tour
 
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+# The suite runs on SQLite, then again on PostgreSQL when a server answers (always in CI).
 test: setup
 	$(BIN)/sopdesk lint playbooks
 	$(BIN)/sopdesk test playbooks
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider
+	@if [ "$$CI" = "true" ] || pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		echo "== the suite again on PostgreSQL"; \
+		SOPDESK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 -q -p no:cacheprovider -m "not sqlite_only"; \
+	else echo "PostgreSQL not answering on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
 
 lint: setup
 	$(BIN)/ruff check src tests bench
