@@ -1,0 +1,27 @@
+"""RingCentral telephony: webhook deliveries parsed into `CallEvent`s, and a load/demo sender.
+
+`parse_webhook(headers, body, verification_token)` is pure and never raises: it answers the
+Validation-Token handshake, enforces the Verification-Token, and reads telephony-session and
+detailed-presence notifications in every envelope RingCentral uses. `simulate` (in
+`sopdesk.channels.ringcentral.simulate`) posts RingCentral-format calls to a local server.
+Must not import `sopdesk.web`.
+"""
+
+from sopdesk.channels.ringcentral.events import (
+    CallEvent,
+    CallStatus,
+    EventSource,
+    ResultKind,
+    WebhookResult,
+)
+from sopdesk.channels.ringcentral.parse import MAX_BODY_BYTES, parse_webhook
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "CallEvent",
+    "CallStatus",
+    "EventSource",
+    "ResultKind",
+    "WebhookResult",
+    "parse_webhook",
+]
