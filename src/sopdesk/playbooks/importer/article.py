@@ -12,7 +12,7 @@ from typing import Literal
 from sopdesk.playbooks.importer.lines import item_role
 from sopdesk.playbooks.importer.org import team_names
 from sopdesk.playbooks.importer.reader import Item
-from sopdesk.playbooks.importer.steps import StepDraft, first_verb, imperative, step_from
+from sopdesk.playbooks.importer.steps import StepDraft, starts_with_verb, step_from
 from sopdesk.playbooks.importer.text import clean, find_duration, sentence_case, sentences
 from sopdesk.playbooks.importer.vocab import Role
 from sopdesk.playbooks.schema import Channel
@@ -167,7 +167,7 @@ def _read_steps(main: list[Item], draft: PolicyDraft) -> None:
             continue
         if in_steps and item.listed:
             step = step_from(item.text, item.line)
-            agent = _AGENT.search(item.text) or first_verb(imperative(item.text).split()[0])
+            agent = _AGENT.search(item.text) or starts_with_verb(item.text)
             (draft.agent_steps if agent else draft.team_steps).append(step)
             draft.used.add(item.line)
         elif item.heading:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from sopdesk.playbooks.importer import parts
 from sopdesk.playbooks.importer.article import PolicyDraft, extract_policy
@@ -20,23 +21,25 @@ from sopdesk.playbooks.importer.scenarios import (
     to_scenario,
 )
 from sopdesk.playbooks.importer.steps import StepDraft, make_steps
-from sopdesk.playbooks.importer.text import slug, unique_id
+from sopdesk.playbooks.importer.text import slug, unique_id, word_set
 from sopdesk.playbooks.schema import (
     DocumentationRule,
     Greeting,
     GreetingMode,
     Line,
-    Org as OrgModel,
     Playbook,
     Scenario,
 )
+from sopdesk.playbooks.schema import (
+    Org as OrgModel,
+)
 
 DRAFT_VERSION = "0.1-draft"
-_ID_STOP = frozenset("a an the of for to and or in on by with be is are can cannot not".split())
+_ID_STOP = word_set("a an the of for to and or in on by with be is are can cannot not")
 _DEFAULT_SCRIPT = "Hello, this is {agent_name} at {org_name}. How can I help you?"
 _UNKNOWN_LINE_STEP = (
-    "This call came in on a line the playbook does not describe. Ask what the call is about "
-    "and tell your supervisor which label or number it rang on."
+    "No procedure in this playbook covers the line this call rang on: find out what the "
+    "caller needs, help as far as you can, and report the line's label or number."
 )
 
 
@@ -184,7 +187,7 @@ def _scenario_id(name: str) -> str:
 def _with_headings(items: list[Item], used: set[int]) -> set[int]:
     """A heading counts as placed when what it introduces was placed."""
     placed = set(used)
-    for item, following in zip(items, items[1:], strict=False):
+    for item, following in pairwise(items):
         if item.heading and following.line in used:
             placed.add(item.line)
     return placed

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sopdesk.playbooks.importer.text import clean, label_case, slug
+from sopdesk.playbooks.importer.text import clean, label_case, slug, word_set
 from sopdesk.playbooks.importer.vocab import FIELD_TYPE_HINTS
 from sopdesk.playbooks.schema import FieldType, IntakeField
 
@@ -40,9 +40,7 @@ _FILLERS = re.compile(
 )
 _LEADING = re.compile(r"^(?:and|or|plus|also|their|the|his|her|his/her|your|its|all|any)\s+", re.I)
 TEXT = FieldType.TEXT
-_QUESTION_STOP = frozenset(
-    "what why how when where who which the a an is are was were about it".split()
-)
+_QUESTION_STOP = word_set("what why how when where who which the a an is are was were about it")
 
 
 @dataclass(frozen=True)

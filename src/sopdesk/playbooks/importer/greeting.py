@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sopdesk.playbooks.importer.steps import StepDraft, imperative
+from sopdesk.playbooks.importer.steps import StepDraft, StepKind, imperative
 from sopdesk.playbooks.importer.text import clean, quoted, sentence_case
 from sopdesk.playbooks.importer.vocab import LISTEN_WORDS, MUTE, NO_GREETING, PLACEHOLDERS
 from sopdesk.playbooks.schema import Greeting, GreetingMode
@@ -26,7 +26,7 @@ def parse_greeting(value: str, org_name: str, source: int) -> tuple[Greeting, li
     if len(prefix.split()) < _MIN_PREFIX_WORDS:
         return greeting, []
     # "Answer the call with <script>" -> a step that points at the greeting shown above it.
-    return greeting, [StepDraft(f"{imperative(prefix)[:-1]} the greeting.", source, "say")]
+    return greeting, [StepDraft(f"{imperative(prefix)[:-1]} the greeting.", source, kind="say")]
 
 
 def _quiet(value: str, source: int) -> tuple[Greeting, list[StepDraft]]:
@@ -39,7 +39,7 @@ def _quiet(value: str, source: int) -> tuple[Greeting, list[StepDraft]]:
     greeting = Greeting(
         mode=mode, banner=banner, listen_only=bool(LISTEN_WORDS.search(value)) or muted
     )
-    kind = "listen" if muted or LISTEN_WORDS.search(instruction) else "do"
+    kind: StepKind = "listen" if muted or LISTEN_WORDS.search(instruction) else "do"
     return greeting, [StepDraft(sentence_case(instruction), source, kind)]
 
 

@@ -136,9 +136,9 @@ def schedules(found: RelatedFound) -> tuple[list[Schedule], list[str]]:
                 id=slug(cycle.name, fallback="cycle"),
                 name=cycle.name,
                 team=team_id(cycle.team),
-                submit_by=cycle.days["submit_by"],  # type: ignore[arg-type]
-                initiated_on=cycle.days["initiated_on"],  # type: ignore[arg-type]
-                completed_on=cycle.days["completed_on"],  # type: ignore[arg-type]
+                submit_by=cycle.days["submit_by"],
+                initiated_on=cycle.days["initiated_on"],
+                completed_on=cycle.days["completed_on"],
                 completed_at=at or END_OF_DAY,
                 summary_only=cycle.article.cut,
                 source=cycle.article.body,
@@ -150,7 +150,7 @@ def schedules(found: RelatedFound) -> tuple[list[Schedule], list[str]]:
                 id=slug(reminder.name, fallback="reminder"),
                 name=reminder.name,
                 team=team_id(reminder.team),
-                weekdays=reminder.weekdays,  # type: ignore[arg-type]
+                weekdays=reminder.weekdays,
                 last_day_of_month=reminder.last_day_of_month,
                 message=label_case(clean(reminder.message)),
                 summary_only=reminder.article.cut,

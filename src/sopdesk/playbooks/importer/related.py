@@ -14,7 +14,7 @@ from sopdesk.playbooks.importer.lines import item_role
 from sopdesk.playbooks.importer.org import email_addresses, team_names
 from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.importer.scenarios import ScenarioDraft, add_step
-from sopdesk.playbooks.importer.steps import first_verb, imperative, split_compound
+from sopdesk.playbooks.importer.steps import split_compound, starts_with_verb
 from sopdesk.playbooks.importer.text import clean, label_case, quoted, sentences, strip_quotes
 from sopdesk.playbooks.importer.vocab import WEEKDAYS, Role
 
@@ -235,7 +235,7 @@ def _instructions(body: str) -> list[str]:
             sentence = condition.group("rest") if condition else sentence
             if not sentence or sentence.endswith("?"):
                 continue
-            found.extend(c for c in split_compound(sentence) if _instructs(c))
+            found.extend(c for c in split_compound(sentence) if starts_with_verb(c))
     return found
 
 
@@ -243,12 +243,7 @@ def _complete(sentence: str) -> str:
     """What can be kept of a sentence cut off by "...": a list is closed, a clause dropped."""
     if not _CUT.search(sentence):
         return sentence
-    kept = _CUT.sub("", sentence).rstrip(" ,;")
+    kept = _CUT.sub("", sentence).rstrip()
     if kept.count("(") > kept.count(")"):
-        return f"{kept})"
+        return f"{kept.rstrip(' ,;')})"
     return kept.rsplit(";", 1)[0] if ";" in kept else ""
-
-
-def _instructs(clause: str) -> bool:
-    words = re.findall(r"[A-Za-z]+", imperative(clause))
-    return bool(words) and (first_verb(words[0]) is not None or words[0].lower() in ("do", "never"))

@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sopdesk.playbooks.importer.text import clean, sentence_case, sentences, slug, unique_id
+from sopdesk.playbooks.importer.text import (
+    clean,
+    sentence_case,
+    sentences,
+    slug,
+    unique_id,
+    word_set,
+)
 from sopdesk.playbooks.importer.vocab import (
     AFTER_CALL,
     ASK_VERBS,
@@ -27,10 +34,9 @@ _SUBJECT = re.compile(
 )
 _LEADING_LINK = re.compile(r"^(?:then|and then|also|instead|next|finally)\b[,\s]*", re.IGNORECASE)
 _COMPOUND = re.compile(r",?\s+(?:and|then|and then)\s+(?=(\w+)\b)")
-_STOP_WORDS = frozenset(
-    "the a an to of and or for with in on at by your their his her it is".split()
-)
+_STOP_WORDS = word_set("the a an to of and or for with in on at by your their his her it is")
 _MIN_PART_WORDS = 3
+_NEGATIONS = ("do", "never", "don")
 
 
 @dataclass
@@ -74,10 +80,13 @@ def kind_of(text: str) -> StepKind:
 
 def first_verb(text: str) -> str | None:
     """The first imperative verb among the opening words (after any leading clause)."""
-    for word in re.findall(r"[a-z]+", text.lower())[:14]:
-        if word in IMPERATIVES:
-            return word
-    return None
+    return next((w for w in re.findall(r"[a-z]+", text.lower())[:14] if w in IMPERATIVES), None)
+
+
+def starts_with_verb(text: str) -> bool:
+    """Whether `text` opens with an instruction ("Send...", "Do NOT...", "Never...")."""
+    found = re.findall(r"[A-Za-z]+", imperative(text))
+    return bool(found) and (found[0].lower() in IMPERATIVES or found[0].lower() in _NEGATIONS)
 
 
 def steps_from_prose(text: str, source: int) -> list[StepDraft]:

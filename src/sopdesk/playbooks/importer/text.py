@@ -110,7 +110,7 @@ def find_duration(text: str) -> tuple[timedelta, str] | None:
     if match is None:
         return None
     amount = match.group("n").lower()
-    number = _NUMBER_WORDS.get(amount, None)
+    number = _NUMBER_WORDS.get(amount)
     value = float(amount) if number is None else float(number)
     unit = match.group("unit").lower().split()[-1]
     try:
@@ -118,6 +118,11 @@ def find_duration(text: str) -> tuple[timedelta, str] | None:
         return parse_duration(f"{value:g} {unit}"), match.group(0)
     except ValueError:
         return None
+
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as one string, for vocabulary lists that read like prose."""
+    return frozenset(text.split())
 
 
 def words(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from sopdesk.playbooks.importer.text import word_set
 from sopdesk.playbooks.schema import FieldType
 
 
@@ -133,16 +134,16 @@ FIELD_TYPE_HINTS: tuple[tuple[re.Pattern[str], FieldType], ...] = (
 )
 
 # Imperative verbs that start an instruction; used to split "do X and do Y" prose.
-IMPERATIVES = frozenset(
+IMPERATIVES = word_set(
     """add advise annotate answer ask assist call change check collect confirm consult contact
     create document email escalate explain follow greet identify inform intervene listen log
     include mention note notify offer open place proceed provide raise recommend record refer reply
     request resolve review scan send set share submit take tell track transfer try update
-    use validate verify keep remember ensure remind obtain gather capture""".split()
+    use validate verify keep remember ensure remind obtain gather capture"""
 )
-SAY_VERBS = frozenset("mention tell say inform greet explain advise answer open read".split())
-ASK_VERBS = frozenset(
-    "ask validate verify collect take annotate note request confirm obtain gather capture".split()
+SAY_VERBS = word_set("mention tell say inform greet explain advise answer open read")
+ASK_VERBS = word_set(
+    "ask validate verify collect take annotate note request confirm obtain gather capture"
 )
 LISTEN_WORDS = re.compile(r"\b(listen|mute|muted)\b", re.IGNORECASE)
 AFTER_CALL = re.compile(r"\bafter the call\b", re.IGNORECASE)
@@ -150,7 +151,8 @@ CONDITIONAL_START = re.compile(r"^\s*\w+\s+(when|if)\b|^\s*(if|when|in case)\b",
 
 # A greeting that must not be spoken.
 NO_GREETING = re.compile(
-    r"\b(do not|don't|dont|never|no)\s+(deliver|say|give|speak|greet|use)\b|\bno (greeting|spiel)\b",
+    r"\b(do not|don't|dont|never|no)\s+(deliver|say|give|speak|greet|use)\b"
+    r"|\bno (greeting|script)\b",
     re.IGNORECASE,
 )
 MUTE = re.compile(r"\bmute[ds]?\b", re.IGNORECASE)
@@ -183,7 +185,7 @@ PLACEHOLDERS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 # Words that are capitalised in prose yet never an organisation's name.
-NOT_ORG_NAMES = frozenset(
+NOT_ORG_NAMES = word_set(
     """the a an this that these those if when what how why who where which use only first then
     after before once ask add set record note send advise do not any all in on at by for from to
     of i i'm you we our your they their it is are be please thank thanks hi hello dear yes no
@@ -193,10 +195,10 @@ NOT_ORG_NAMES = frozenset(
     articles article guide note important monday tuesday wednesday thursday friday saturday
     sunday january february march april may june july august september october november
     december normal mid high highest low lowest medium urgent critical lead leads stage
-    eod id""".split()
+    eod id"""
 )
-FREE_MAIL_DOMAINS = frozenset(
-    "gmail yahoo hotmail outlook live aol icloud proton protonmail example mail".split()
+FREE_MAIL_DOMAINS = word_set(
+    "gmail yahoo hotmail outlook live aol icloud proton protonmail example mail"
 )
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
