@@ -8,6 +8,7 @@ ROOM_MODELS = (
     "sopdesk.orgs.models",
     "sopdesk.crm.models",
     "sopdesk.desk.models",
+    "sopdesk.escalations.models",
 )
 
 

@@ -1,0 +1,4 @@
+"""The email edge: SMTP intake listener, the pure ingestion decision, MIME decoding, outbound mail.
+
+May import the escalations services and core types; must not import `sopdesk.web`.
+"""
