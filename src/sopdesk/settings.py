@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     smtp_port: int = 2525
+    smtp_host: str = Field(default="127.0.0.1", description="address the SMTP intake listens on")
+    smtp_max_message_bytes: int = Field(
+        default=25 * 1024 * 1024, description="larger messages are refused with 552"
+    )
+    smtp_max_attachment_bytes: int = Field(
+        default=10 * 1024 * 1024, description="a larger attachment refuses its message with 552"
+    )
+    outbound_smtp_host: str | None = Field(
+        default=None, description="relay for replies and notifications; unset: mail is held"
+    )
+    outbound_smtp_port: int = 25
+    outbound_smtp_starttls: bool = False
+    outbound_smtp_username: str | None = None
+    outbound_smtp_password: str | None = None
+    sweeper_interval_seconds: float = Field(
+        default=5.0, description="how often each worker sweeps SLA clocks and sends queued mail"
+    )
 
     @field_validator("secret_key")
     @classmethod
