@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -231,3 +232,17 @@ def test_out_of_order_deliveries_keep_their_own_time_and_sequence() -> None:
     assert [e.sequence for e in sorted(events, key=lambda e: e.sequence or 0)] == [1, 3]
     assert events[0].event_time is not None and events[1].event_time is not None
     assert events[0].event_time > events[1].event_time
+
+
+def test_the_parser_imports_nothing_of_sopdesk_outside_itself() -> None:
+    """Pure edge: the web layer imports it, never the reverse, and it needs no database."""
+    package = Path(__file__).parents[1] / "src" / "sopdesk" / "channels" / "ringcentral"
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                if name.startswith("sopdesk"):
+                    assert name.startswith("sopdesk.channels.ringcentral"), (module.name, name)

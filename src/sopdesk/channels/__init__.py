@@ -1,6 +1,6 @@
 """Edges that parse outside input (RingCentral webhooks, email, plain call APIs) into core types.
 
-Each channel is a pure parser plus, where useful, a sender for demos and load tests. Channels
-may import the core (`sopdesk.playbooks`) but must not import `sopdesk.web`, the desk or the
-database: the web layer calls a channel's parser and hands the result to the desk.
+Each channel is a parser, pure where it can be, plus where useful a sender for demos and load
+tests. Imports flow inward: a channel may import services and the core, never `sopdesk.web`;
+the web layer calls a channel and hands what it parsed to the services.
 """

@@ -90,7 +90,7 @@ class WebhookResult:
 
     kind: ResultKind
     events: tuple[CallEvent, ...] = ()
-    validation_token: str | None = None
+    validation_token: str | None = None  # to echo: set on HANDSHAKE, and on EVENTS if sent
     reason: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -101,6 +101,7 @@ class WebhookResult:
     @property
     def response_headers(self) -> dict[str, str]:
         """Headers the reply must carry: RingCentral checks the echoed Validation-Token."""
-        if self.kind is ResultKind.HANDSHAKE and self.validation_token is not None:
+        echoes = self.kind in (ResultKind.HANDSHAKE, ResultKind.EVENTS)
+        if echoes and self.validation_token is not None:
             return {"Validation-Token": self.validation_token}
         return {}

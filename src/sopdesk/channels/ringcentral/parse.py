@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 
 from sopdesk.channels.ringcentral.envelope import describe, unwrap
 from sopdesk.channels.ringcentral.events import CallEvent, ResultKind, WebhookResult
@@ -113,21 +114,29 @@ def parse_webhook(
     """
     refusal = _check_verification(headers, verification_token)
     validation = (_header(headers, "Validation-Token") or "").strip()
-    if validation:
-        # Subscription creation: nothing to parse, the reply only has to echo the token. A
-        # wrong Verification-Token is still refused; a missing one is allowed here because the
-        # creation request is not guaranteed to carry it and changes no state.
-        if refusal and _header(headers, "Verification-Token") is not None:
+    if not validation:
+        if refusal:
             return WebhookResult(ResultKind.REJECTED, reason=refusal)
-        if not _echoable(validation):
-            return WebhookResult(
-                ResultKind.ERROR,
-                reason=f"Validation-Token header must be printable ASCII of at most "
-                f"{_MAX_TOKEN_CHARS} characters",
-            )
-        return WebhookResult(ResultKind.HANDSHAKE, validation_token=validation)
-    if refusal:
+        return _read_body(body, max_bytes)
+    if not _echoable(validation):
+        return WebhookResult(
+            ResultKind.ERROR,
+            reason=f"Validation-Token header must be printable ASCII of at most "
+            f"{_MAX_TOKEN_CHARS} characters",
+        )
+    # Subscription creation: the reply only has to echo the token. A wrong Verification-Token
+    # is still refused; a missing one is allowed, as the creation request may not carry it.
+    if refusal and _header(headers, "Verification-Token") is not None:
         return WebhookResult(ResultKind.REJECTED, reason=refusal)
+    if not refusal:
+        # Older RingCentral guides show Validation-Token on every delivery: keep any events.
+        read = _read_body(body, max_bytes)
+        if read.kind is ResultKind.EVENTS:
+            return replace(read, validation_token=validation)
+    return WebhookResult(ResultKind.HANDSHAKE, validation_token=validation)
+
+
+def _read_body(body: bytes, max_bytes: int) -> WebhookResult:
     document = _decode(body, max_bytes)
     if isinstance(document, WebhookResult):
         return document
