@@ -95,14 +95,15 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
     """CLI edge: read `file`, write the draft to `out` (stdout if None), summarise on stderr."""
     err = err or sys.stderr
     if not file.is_file():
-        print(f"error: no such file: {file}", file=err)
+        problem = "is a directory, not a document" if file.is_dir() else "no such file"
+        print(f"error: {file}: {problem}", file=err)
         return EXIT_USAGE
     try:
         data = file.read_bytes()
     except OSError as exc:
         print(f"error: cannot read {file}: {exc.strerror}", file=err)
         return EXIT_USAGE
-    text = data.decode("utf-8-sig", errors="replace")
+    text, encoding = decode(data)
     result = import_sop(text, file.name)
     if out is None:
         sys.stdout.write(result.playbook_yaml)
@@ -112,8 +113,23 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
         except OSError as exc:
             print(f"error: cannot write {out}: {exc.strerror}", file=err)
             return EXIT_USAGE
+    if encoding != "utf-8":
+        print(f"note: {file} is not UTF-8; read as {encoding}", file=err)
     print(_summary(file, out, result), file=err)
     return EXIT_OK
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text of a document and the encoding it was read with: UTF-8, else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        # Latin-1 maps every byte; binary junk then shows as unprintable and is refused.
+        return data.decode("latin-1"), "latin-1"
 
 
 def _summary(file: Path, out: Path | None, result: ImportResult) -> str:

@@ -5,6 +5,7 @@ every referenced id defined, one fallback line, required fields collected.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -21,7 +22,7 @@ from sopdesk.playbooks.importer.scenarios import (
     to_scenario,
 )
 from sopdesk.playbooks.importer.steps import StepDraft, make_steps
-from sopdesk.playbooks.importer.text import slug, unique_id, word_set
+from sopdesk.playbooks.importer.text import phone_key, slug, unique_id, word_set
 from sopdesk.playbooks.schema import (
     DocumentationRule,
     Greeting,
@@ -115,7 +116,23 @@ def _assemble(found: _Found, org: Org, text: str, title: str) -> tuple[Playbook,
         ticket_categories=parts.categories(found.related),
         schedules=schedules,
     )
-    return playbook, assumptions
+    return playbook, assumptions + _gaps(playbook)
+
+
+def _gaps(playbook: Playbook) -> list[str]:
+    """What the document leaves out that lint will ask for: say so rather than invent it."""
+    gaps = [
+        f"gap: lead rule of line {line.id} has no stage; the document names none"
+        for line in playbook.lines
+        for rule in line.documentation
+        if rule.record == "lead" and not rule.stage
+    ]
+    for policy in playbook.policies:
+        for team_id in policy.teams:
+            team = playbook.team(team_id)
+            if policy.channel.value == "email" and team is not None and not team.email:
+                gaps.append(f"gap: team {team.name} has no email address in the document")
+    return gaps
 
 
 def _lines(
@@ -131,6 +148,8 @@ def _lines(
             assumptions.append(f"line {draft.name}: no greeting given; a neutral one is used")
         urgency = urgency_ids.get(draft.urgency or "", calmest)
         built.append(to_line(draft, unique_id(base, taken), urgency, default))
+    built, noted = _recognisable(built)
+    assumptions += noted
     if built or found.scenarios or found.policy:
         fallback = _fallback(found, built, unique_id("unrecognised", taken), calmest)
         assumptions.append(
@@ -140,6 +159,27 @@ def _lines(
             assumptions.append(f"line {fallback.id}: no greeting given; a neutral one is used")
         built.append(fallback)
     return built, assumptions
+
+
+def _recognisable(lines: list[Line]) -> tuple[list[Line], list[str]]:
+    """Every line can ring and be told apart: labels unique, each number once per line, and
+    a line with no label (and no number, or a shared one) labelled with its name."""
+    notes: list[str] = []
+    seen: set[str] = set()
+    uses = Counter(d for line in lines for d in {phone_key(n) for n in line.numbers})
+    out = []
+    for line in lines:
+        labels = [label for label in line.labels if label.casefold() not in seen]
+        if len(labels) < len(line.labels):
+            notes.append(f"line {line.id}: dropped a label an earlier line already has")
+        numbers = list({phone_key(n): n for n in reversed(line.numbers)}.values())[::-1]
+        shared = any(uses[phone_key(n)] > 1 for n in numbers)
+        if not labels and (shared or not numbers) and line.name.casefold() not in seen:
+            labels = [line.name]
+            notes.append(f"line {line.id}: the document gives no label; its name is used")
+        seen |= {label.casefold() for label in labels}
+        out.append(line.model_copy(update={"labels": labels, "numbers": numbers}))
+    return out, notes
 
 
 def _bare(label: str, org_name: str) -> str:

@@ -156,7 +156,7 @@ class _Walker:
         value = item.value
         if role is Role.URGENCY:
             line.urgency = label_case(re.split(r"[.,;(]", value)[0]) or None
-        elif role is Role.GREETING:
+        elif role is Role.GREETING and value:
             line.greeting, steps = parse_greeting(value, self.org_name, item.line)
             line.steps.extend(steps)
         elif role is Role.NOTE:

@@ -26,6 +26,7 @@ _REACH_OUT = re.compile(
 _WORD = re.compile(r"[A-Za-z][\w'\u2019-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*\u2022]|\d+[.)])?\s*)$")
 _MIN_ORG_MENTIONS = 3
+_TOGETHER = 0.75  # share of a name's mentions a neighbouring word must share to belong to it
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,24 @@ def _frequent_name(text: str, title: str, not_names: set[str], in_title: bool) -
     ranked = sorted(counts, key=lambda w: (counts[w] + 2 * (w in bonus), w), reverse=True)
     for word in ranked:
         if counts[word] >= _MIN_ORG_MENTIONS and word in bonus:
-            return word
+            return _with_neighbour(text, word)
     return None
+
+
+def _with_neighbour(text: str, word: str) -> str:
+    """"Harbor Clinic" rather than "Clinic" when the two nearly always appear together."""
+    total = len(re.findall(rf"\b{re.escape(word)}\b", text))
+    pairs: Counter[str] = Counter()
+    for match in re.finditer(rf"\b([A-Z][\w&-]*) {re.escape(word)}\b", text):
+        pairs[f"{match.group(1)} {word}"] += 1
+    for match in re.finditer(rf"\b{re.escape(word)} ([A-Z][\w&-]*)\b", text):
+        pairs[f"{word} {match.group(1)}"] += 1
+    best = pairs.most_common(1)
+    if best and best[0][1] >= _TOGETHER * total:
+        first, second = best[0][0].split(" ")
+        if first.lower() not in NOT_ORG_NAMES and second.lower() not in NOT_ORG_NAMES:
+            return best[0][0]
+    return word
 
 
 def _domain_name(text: str) -> str | None:

@@ -69,7 +69,8 @@ def sentences(text: str) -> list[str]:
 
 def quoted(text: str) -> list[str]:
     """Every string between double quotes (straight, curly or guillemets), in order."""
-    return [next(g for g in m.groups() if g is not None).strip() for m in _QUOTED.finditer(text)]
+    found = (next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text))
+    return [q.strip() for q in found if q.strip()]
 
 
 def strip_quotes(text: str) -> str:
@@ -94,6 +95,15 @@ def phone_numbers(text: str, region: str = "US") -> list[str]:
         if phonenumbers.is_possible_number(parsed) and raw not in found:
             found.append(raw)
     return found
+
+
+def phone_key(number: str, region: str = "US") -> str:
+    """One spelling per phone number (E.164 when readable), so duplicates can be told."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", number)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def without_numbers(text: str, numbers: list[str]) -> str:
