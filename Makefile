@@ -3,10 +3,16 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Front-end libraries come from the npm registry at install time, pinned, never committed.
+HTMX_VERSION     := 2.0.11
+HTMX_SSE_VERSION := 2.2.4
+NPM_DIR   := $(VENV)/npm
+NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)
+DEMO_DB   := var/demo.db
 
 .PHONY: setup run test lint bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NPM_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +20,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(NPM_STAMP): | $(STAMP)
+	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
+		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION)
+	touch $(NPM_STAMP)
+
+# A fresh SQLite demo database every time: both orgs, every role, a few accounts and calls.
 run: setup
-	$(BIN)/python -m sopdesk.tour
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	SOPDESK_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/sopdesk demo
 
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.loader import PlaybookError, load_org
-from sopdesk.settings import get_settings
+from sopdesk.settings import Settings, get_settings
 
 app = typer.Typer(
     name="sopdesk",
@@ -104,6 +104,99 @@ def schema(
     except KeyError:
         raise _fail(f"unknown schema '{what}': choose 'playbook' or 'screen'") from None
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+def _web_settings(host: str | None, port: int | None, smtp_port: int | None) -> Settings:
+    from pydantic import ValidationError
+
+    try:
+        settings = get_settings()
+        settings.check_production()
+    except (ValidationError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    changes = {"host": host, "port": port, "smtp_port": smtp_port}
+    return settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
+
+
+def _serve(settings: Settings, demo: object = None) -> None:
+    from sopdesk.web.run import serve as run_server
+
+    try:
+        run_server(settings, demo=demo)
+    except RuntimeError as exc:
+        raise _fail(str(exc)) from None
+
+
+HostOpt = Annotated[str | None, typer.Option(help="address to listen on [default: 127.0.0.1]")]
+PortOpt = Annotated[int | None, typer.Option(help="HTTP port [default: 8000]")]
+
+
+@app.command()
+def serve(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    smtp_port: Annotated[int | None, typer.Option(help="SMTP intake port [default: 2525]")] = None,
+) -> None:
+    """Serve the web desk and the API (database from SOPDESK_DATABASE_URL)."""
+    _serve(_web_settings(host, port, smtp_port))
+
+
+@app.command()
+def demo(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Load the demo orgs, people, accounts and calls (idempotent), then serve."""
+    from datetime import UTC, datetime
+
+    from sopdesk.demo import load_demo
+    from sopdesk.orgs.service import OrgError
+
+    settings = _web_settings(host, port, None)
+    try:
+        data = load_demo(settings, datetime.now(UTC))
+    except OrgError as exc:
+        raise _fail(str(exc)) from None
+    console = Console()
+    shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+    console.rule("sopdesk demo")
+    console.print(f"Open [bold]http://{shown}:{settings.port}/[/] and log in as one of:")
+    for login in data.logins:
+        console.print(f"  {login.email:<28} {login.org_name:<12} {login.role_label}")
+    console.print(f"Password for every demo login: [bold]{data.password}[/]")
+    console.print(f"Database: {settings.database_url}", highlight=False)
+    _serve(settings, demo=data)
+
+
+token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    org: Annotated[str, typer.Option(help="org id, e.g. rondesse")],
+    user: Annotated[str, typer.Option(help="the email of the user the token acts as")],
+) -> None:
+    """Print a new API token (send it as `Authorization: Bearer <token>`); it is shown once."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sopdesk.db import make_engine, make_sessionmaker, transaction
+    from sopdesk.orgs.service import OrgError, create_token
+
+    url = get_settings().database_url
+    engine = make_engine(url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            token = create_token(session, org_id=org, email=user, now=datetime.now(UTC))
+    except OrgError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _fail(
+            f"database {url} not usable ({exc.__class__.__name__}): run `sopdesk serve` "
+            "or `sopdesk demo` once to create it"
+        ) from None
+    finally:
+        engine.dispose()
+    sys.stdout.write(token + "\n")
 
 
 def main() -> None:

@@ -1,0 +1,127 @@
+"""The FastAPI application: JSON API under /api/v1, pages under /, live events at /events.
+
+Routes are found, not listed: every module in `sopdesk.web.api` with a module-level
+`router: APIRouter` is mounted under /api/v1, every module in `sopdesk.web.ui` at /. Both get
+the CSRF check and the shared error shape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.sessions import SessionMiddleware
+
+from sopdesk import events
+from sopdesk.db import make_engine, make_sessionmaker, migrate
+from sopdesk.settings import REPO_ROOT, Settings
+from sopdesk.web import api, live, ui
+from sopdesk.web.bus import make_bus
+from sopdesk.web.errors import ErrorResponse, install_error_handlers
+from sopdesk.web.headers import SecurityHeaders
+from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
+
+STATIC = Path(__file__).resolve().parent / "static"
+# `make setup` installs htmx and its SSE extension here from the npm registry.
+VENDOR = REPO_ROOT / ".venv" / "npm" / "node_modules"
+VENDOR_FILES = ("htmx.org/dist/htmx.min.js", "htmx-ext-sse/dist/sse.js")
+KEEPALIVE_SECONDS = 15.0
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in [
+        (401, "Not logged in, or a bad token"),
+        (403, "Not allowed for your role, or a missing CSRF token"),
+        (404, "Not found in your org"),
+        (422, "Invalid input; `fields` names each problem"),
+    ]
+}
+
+
+def check_vendor(vendor: Path) -> None:
+    missing = [name for name in VENDOR_FILES if not (vendor / name).is_file()]
+    if missing:
+        raise RuntimeError(
+            f"front-end libraries missing under {vendor} ({', '.join(missing)}): run `make setup`"
+        )
+
+
+def discover_routers(package: ModuleType) -> list[APIRouter]:
+    """The `router` of every module in `package`, by module name."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def create_app(settings: Settings, *, vendor_dir: Path | None = None, demo: Any = None) -> FastAPI:
+    """The web app for `settings`; migrates the database and starts the event bus on start-up.
+
+    `demo` (a `sopdesk.demo.DemoData`) shows the demo logins on the login page.
+    """
+    settings.check_production()
+    vendor = vendor_dir or VENDOR
+    check_vendor(vendor)
+    engine = make_engine(settings.database_url)
+    bus = make_bus(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(migrate, settings.database_url)
+        await bus.start()
+        previous = events.current_bus()
+        events.install_bus(bus)
+        try:
+            yield
+        finally:
+            events.install_bus(previous)
+            await bus.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="sopdesk",
+        version=importlib.metadata.version("sopdesk"),
+        description="The contact-center desk that runs your SOPs. Errors share one JSON shape.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.bus = bus
+    app.state.clock = None  # tests may set a callable returning an aware datetime
+    app.state.keepalive_seconds = KEEPALIVE_SECONDS
+    app.state.demo = demo
+
+    install_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="sopdesk_session",
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.production,
+    )
+    app.add_middleware(SecurityHeaders)
+
+    csrf = [Depends(csrf_protect)]
+    for router in discover_routers(api):
+        app.include_router(router, prefix="/api/v1", dependencies=csrf, responses=ERROR_RESPONSES)
+    app.include_router(live.router)
+    for router in discover_routers(ui):
+        app.include_router(router, dependencies=csrf, include_in_schema=False)
+    # The vendor mount comes first: "/static" would otherwise swallow "/static/vendor/...".
+    app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

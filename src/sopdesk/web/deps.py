@@ -1,0 +1,100 @@
+"""Dependency aliases for routes: the request's database session, clock, user and role checks.
+
+    def route(session: SessionDep, user: CurrentAgent, now: Now) -> ...
+
+`SessionDep` is one transaction per request: it commits when the route returns (before the
+response is sent) and rolls back if it raises. `CurrentUser` comes from the session cookie or
+an `Authorization: Bearer` token and is a detached `User`; `get_in_org` fetches by id within
+the user's org, so another org's object is a 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from sopdesk.orgs.models import Org, Role, User
+from sopdesk.orgs.service import user_for_token
+from sopdesk.web.errors import Forbidden, NotFound, Unauthenticated
+from sopdesk.web.security import bearer_token
+
+
+def _factory(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with _factory(request)() as session, session.begin():
+        yield session
+
+
+def get_now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = getattr(request.app.state, "clock", None) or _utcnow
+    return clock()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_current_user(request: Request) -> User:
+    """The caller: a Bearer token when one is sent (the cookie is then ignored), else the cookie.
+
+    Uses its own short session so that long streams (SSE) hold no database connection.
+    """
+    token = bearer_token(request)
+    user_id = None if token else request.session.get("user_id")
+    if token is None and user_id is None:
+        raise Unauthenticated()
+    with _factory(request)() as session:
+        user = user_for_token(session, token) if token else session.get(User, user_id)
+        if user is None:
+            if not token:
+                request.session.clear()
+            raise Unauthenticated("invalid token" if token else "your session has ended")
+        org = session.get(Org, user.org_id)
+    request.state.user = user
+    request.state.org = org
+    return user
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+Now = Annotated[datetime, Depends(get_now)]
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency admitting only users with one of `roles` (403 otherwise)."""
+    allowed = {r.value for r in roles}
+    names = ", ".join(sorted(allowed))
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"this needs one of the roles: {names}; you are {user.role}")
+        return user
+
+    return check
+
+
+# Anyone who may take calls; supervisors and admins can cover the phones.
+CurrentAgent = Annotated[User, Depends(require_roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN))]
+CurrentSupervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]
+CurrentAdmin = Annotated[User, Depends(require_roles(Role.ADMIN))]
+
+
+T = TypeVar("T")
+
+
+def get_in_org(session: Session, model: type[T], object_id: int, user: User) -> T:
+    """Fetch `model` #`object_id` in the user's org; another org's object is a 404 too."""
+    table: Any = model  # any mapped class with `id` and `org_id` columns
+    found = session.scalar(select(table).where(table.id == object_id, table.org_id == user.org_id))
+    if found is None:
+        raise NotFound(model.__name__.lower())
+    return found  # type: ignore[no-any-return]

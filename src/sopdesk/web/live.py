@@ -1,0 +1,53 @@
+"""GET /events: the user's org's live events as a server-sent event stream.
+
+Each event is `event: <kind>`, `data: <json>`, `id: <id>`; a comment line every
+`app.state.keepalive_seconds` (15 s) keeps proxies from closing an idle stream. A browser that
+reconnects (it sends Last-Event-ID) first gets a `resync` event: it may have missed some.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from sopdesk.events import Event
+from sopdesk.web.bus import RESYNC, LiveBus, Subscription
+from sopdesk.web.deps import CurrentUser
+
+router = APIRouter(include_in_schema=False)
+RETRY_MS = 2000
+
+
+def format_event(event: Event) -> str:
+    data = json.dumps(event.data, separators=(",", ":"), default=str)
+    return f"event: {event.kind}\ndata: {data}\nid: {event.id}\n\n"
+
+
+async def _stream(sub: Subscription, keepalive: float, reconnect: bool) -> AsyncIterator[str]:
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        if reconnect:
+            yield format_event(Event(sub.org_id, RESYNC, {"reason": "reconnected"}))
+        while True:
+            event = await sub.next(timeout=keepalive)
+            yield ": keep-alive\n\n" if event is None else format_event(event)
+    finally:
+        sub.close()
+
+
+@router.get("/events")
+async def events(request: Request, user: CurrentUser) -> StreamingResponse:
+    bus: LiveBus = request.app.state.bus
+    # Subscribe before the response starts: an event committed right after the client sees
+    # the headers must not be missed.
+    sub = bus.subscribe(user.org_id)
+    keepalive = float(request.app.state.keepalive_seconds)
+    reconnect = "last-event-id" in request.headers
+    return StreamingResponse(
+        _stream(sub, keepalive, reconnect),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

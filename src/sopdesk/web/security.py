@@ -1,0 +1,88 @@
+"""Browser sessions and CSRF.
+
+The session (a signed cookie, Starlette SessionMiddleware) holds the user id and a CSRF token.
+Any state-changing request authenticated by that cookie must echo the token, in the
+`csrf_token` form field or the `X-CSRF-Token` header (htmx sends it from `hx-headers` on
+<body>). Bearer-token requests carry no ambient authority, so they need no CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import Request
+
+from sopdesk.web.errors import Forbidden
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SESSION_MAX_AGE = 12 * 3600  # one long shift; then log in again
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    if "session" not in request.scope:
+        return ""
+    token = request.session.get(CSRF_FIELD)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return str(token)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+async def check_csrf(request: Request, *, required: bool = False) -> None:
+    """Refuse a state-changing cookie-authenticated request without the session's token.
+
+    `required` also protects requests without a logged-in user (the login form).
+    """
+    if request.method in SAFE_METHODS or bearer_token(request) is not None:
+        return
+    if not required and "user_id" not in request.session:
+        return  # no session authority to abuse; routes needing a user refuse with 401
+    expected = request.session.get(CSRF_FIELD)
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and _is_form(request):
+        value = (await request.form()).get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(str(expected), sent):
+        raise Forbidden(
+            "missing or stale CSRF token: reload the page and try again", code="csrf_failed"
+        )
+
+
+async def csrf_protect(request: Request) -> None:
+    """Router-wide dependency: every route in web/api and web/ui gets it."""
+    await check_csrf(request)
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+def start_session(request: Request, user_id: int) -> None:
+    """Log a user in: a fresh session with a new CSRF token."""
+    request.session.clear()
+    request.session["user_id"] = user_id
+    request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def safe_next(target: str | None, default: str = "/queue") -> str:
+    """Only same-site paths: never redirect off-site after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

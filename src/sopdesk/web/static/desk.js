@@ -1,0 +1,90 @@
+// sopdesk desk behaviour: keyboard shortcuts, ticking timers, live-connection status.
+// Everything else is htmx; this file holds no business logic.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  // Server time minus browser time, so timers agree with the server whatever the laptop clock says.
+  var skew = 0;
+  if (body.dataset.serverNow) {
+    skew = Date.parse(body.dataset.serverNow) - Date.now();
+  }
+
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  function formatElapsed(seconds) {
+    var s = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), r = s % 60;
+    if (h) return h + "h " + String(m).padStart(2, "0") + "m";
+    if (m) return m + "m " + String(r).padStart(2, "0") + "s";
+    return r + "s";
+  }
+
+  function tick() {
+    var now = Date.now() + skew;
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var seconds = (now - Date.parse(el.dataset.since)) / 1000;
+      el.textContent = formatElapsed(seconds);
+      if (el.dataset.lateAfter) {
+        el.classList.toggle("is-late", seconds >= Number(el.dataset.lateAfter));
+      }
+    });
+  }
+  window.setInterval(tick, 1000);
+
+  function moveRow(step) {
+    var links = Array.prototype.slice.call(document.querySelectorAll(".row-link"));
+    if (!links.length) return;
+    var index = links.indexOf(document.activeElement);
+    var next = index === -1 ? (step > 0 ? 0 : links.length - 1) : index + step;
+    next = Math.max(0, Math.min(links.length - 1, next));
+    links[next].focus();
+  }
+
+  function toggleShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog) return;
+    if (dialog.open) dialog.close(); else dialog.showModal();
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-open-shortcuts]")) toggleShortcuts();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var key = event.key;
+    if (key === "?") { event.preventDefault(); toggleShortcuts(); return; }
+    if (key === "j" || key === "k") { event.preventDefault(); moveRow(key === "j" ? 1 : -1); return; }
+    var target = document.querySelector('[data-shortcut="' + key.toLowerCase() + '"]');
+    if (target && key.length === 1) { event.preventDefault(); target.click(); }
+  });
+
+  // The live indicator: words as well as a colour.
+  function setLive(state, text) {
+    var el = document.getElementById("live-status");
+    if (!el) return;
+    el.className = "live live--" + state;
+    el.textContent = text;
+  }
+  body.addEventListener("htmx:sseOpen", function () { setLive("on", "Live"); });
+  body.addEventListener("htmx:sseError", function () { setLive("off", "Reconnecting…"); });
+
+  // Keep focus on the same call when the queue re-renders around it.
+  var focusedId = null;
+  body.addEventListener("htmx:beforeSwap", function () {
+    var row = document.activeElement && document.activeElement.closest("tr[data-id]");
+    focusedId = row ? row.dataset.id : null;
+  });
+  body.addEventListener("htmx:afterSwap", function () {
+    tick();
+    if (focusedId) {
+      var link = document.querySelector('tr[data-id="' + focusedId + '"] .row-link');
+      if (link) link.focus();
+      focusedId = null;
+    }
+  });
+})();
