@@ -178,7 +178,7 @@ class _Walker:
 
 
 def _heading_numbers(item: Item) -> list[str]:
-    """Phone numbers of a heading-like item ("Main Hotline (800 555 0100)")."""
+    """Phone numbers of a heading-like item ("Front Desk (800 555 0100)")."""
     if len(item.text.split()) > _MAX_HEADING_WORDS or item.text.endswith("."):
         return []
     if item.key is not None and item.value:

@@ -36,7 +36,7 @@ class Org:
 
 
 def team_names(text: str) -> list[str]:
-    """Names written before the word "team": "the Legal or Accounts team" gives both."""
+    """Names written before the word "team": "the Sales or Billing team" gives both."""
     names: list[str] = []
     for match in re.finditer(r"\b[Tt]eams?\b", text):
         for name in _names_before(text[: match.start()]):
@@ -67,7 +67,7 @@ def reach_out_team(sentence: str) -> str | None:
     if match is None:
         return None
     name = match.group("team").strip()
-    # Lower-case common nouns ("lawyers") become a label; acronyms and names stay as written.
+    # Lower-case common nouns ("nurses") become a label; acronyms and names stay as written.
     return name if name[0].isupper() else label_case(name.title())
 
 
@@ -113,7 +113,7 @@ def _frequent_name(text: str, title: str, not_names: set[str], in_title: bool) -
 
 
 def _with_neighbour(text: str, word: str) -> str:
-    """"Harbor Clinic" rather than "Clinic" when the two nearly always appear together."""
+    """ "Harbor Clinic" rather than "Clinic" when the two nearly always appear together."""
     total = len(re.findall(rf"\b{re.escape(word)}\b", text))
     pairs: Counter[str] = Counter()
     for match in re.finditer(rf"\b([A-Z][\w&-]*) {re.escape(word)}\b", text):

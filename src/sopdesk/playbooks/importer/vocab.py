@@ -128,7 +128,7 @@ FIELD_TYPE_HINTS: tuple[tuple[re.Pattern[str], FieldType], ...] = (
     (re.compile(r"\b(dates?|birthday|deadline)\b"), FieldType.DATE),
     (re.compile(r"\bnames?\s*(/\s*s|\(s\))|\bnames\b"), FieldType.LIST),
     (
-        re.compile(r"\b(number|no\.?|id|code|reference|ref|badge|serial|account)\b"),
+        re.compile(r"\b(number|no\.?|id|code|reference|ref|badge|serial)\b"),
         FieldType.IDENTIFIER,
     ),
 )
