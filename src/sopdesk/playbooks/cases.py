@@ -2,80 +2,27 @@
 
 Cases live in `<org folder>/tests/*.yaml` beside the playbook they test. `sopdesk test PATH...`
 finds them, runs each through the engine and reports `file::case` PASS or FAIL with the reason.
+A case may also check a ticket category's form, a schedule's dates or an email's SLA clock.
+What `expect:` can say, and how it is checked, lives in `cases_check`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.loader import PlaybookError, load_org
+from sopdesk.playbooks.cases_check import check_errors, check_plan, check_screen, same
+from sopdesk.playbooks.cases_model import CallGiven, Case, CaseFile, TicketGiven
+from sopdesk.playbooks.cases_time import check_clock, check_schedule
+from sopdesk.playbooks.clocks import clock_for_email, clock_state
+from sopdesk.playbooks.loader import PlaybookError, SourceMap, load_org, parse_text
 from sopdesk.playbooks.schema import Playbook
-from sopdesk.playbooks.screen import Screen
-from sopdesk.playbooks.wrapup import CallRecord, EscalationRecord, ScenarioRecord, WrapUpPlan
-
-DEFAULT_NOW = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CallGiven(Strict):
-    label: str | None = None
-    to: str | None = None
-    caller_name: str | None = None
-    caller_number: str | None = None
-
-
-class Expect(Strict):
-    line: str | None = None
-    matched_by: str | None = None
-    urgency: str | None = None
-    mode: str | None = None
-    greeting: str | None = Field(None, description="exact greeting; use greeting_absent for none")
-    greeting_absent: bool | None = None
-    banner_contains: str | None = None
-    warnings_contain: list[str] = Field(default_factory=list)
-    no_warnings: bool | None = None
-    steps: list[str] | None = None
-    advice: list[str] | None = None
-    scenarios: list[str] | None = None
-    policies: list[str] | None = None
-    can_close: bool | None = None
-    records: list[dict[str, Any]] | None = None
-    missing: list[str] | None = Field(
-        None, description="each entry is a code or a substring of one missing item's message"
-    )
-    field_errors: dict[str, dict[str, str]] = Field(default_factory=dict)
-
-
-class Case(Strict):
-    id: str
-    description: str | None = None
-    call: CallGiven
-    agent: str = "Agent"
-    now: datetime = DEFAULT_NOW
-    ended_at: datetime | None = None
-    account: str | None = None
-    steps: list[str] = Field(default_factory=list)
-    choices: dict[str, str] = Field(default_factory=dict)
-    converted: bool | None = None
-    scenarios: list[ScenarioRecord] = Field(default_factory=list)
-    escalations: list[EscalationRecord] = Field(default_factory=list)
-    expect: Expect
-
-
-class CaseFile(Strict):
-    org: str
-    cases: list[Case] = Field(min_length=1)
+from sopdesk.playbooks.wrapup import CallRecord, resolved_line
 
 
 @dataclass(frozen=True)
@@ -84,101 +31,69 @@ class Outcome:
     failures: tuple[str, ...]
 
 
-def _eq(failures: list[str], what: str, expected: Any, actual: Any) -> None:
-    if expected is not None and expected != actual:
-        failures.append(f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def _check_screen(expect: Expect, screen: Screen) -> list[str]:
-    f: list[str] = []
-    _eq(f, "line", expect.line, screen.line.id)
-    _eq(f, "matched_by", expect.matched_by, screen.matched_by)
-    _eq(f, "urgency", expect.urgency, screen.urgency.name)
-    _eq(f, "mode", expect.mode, screen.mode)
-    _eq(f, "greeting", expect.greeting, screen.greeting)
-    if expect.greeting_absent and screen.greeting is not None:
-        f.append(f"greeting: expected none, got {screen.greeting!r}")
-    if expect.banner_contains and expect.banner_contains not in (screen.banner or ""):
-        f.append(f"banner: expected to contain {expect.banner_contains!r}, got {screen.banner!r}")
-    for text in expect.warnings_contain:
-        if not any(text in w for w in screen.warnings):
-            f.append(f"warnings: none contains {text!r} in {screen.warnings!r}")
-    if expect.no_warnings and screen.warnings:
-        f.append(f"warnings: expected none, got {screen.warnings!r}")
-    _eq(f, "steps", expect.steps, [s.id for s in screen.steps])
-    _eq(f, "advice", expect.advice, screen.advice)
-    _eq(f, "scenarios", expect.scenarios, [s.id for s in screen.scenarios])
-    _eq(f, "policies", expect.policies, [p.id for p in screen.policies])
+def _setup_errors(playbook: Playbook, case: Case, line_id: str) -> list[str]:
+    """Ticked steps and chosen answers must exist: a typo must fail, not pass unnoticed."""
+    line = resolved_line(playbook, line_id)
+    steps = {s.id: s for s in line.steps}
+    f = [f"steps: line '{line.id}' has no step '{s}'" for s in case.steps if s not in steps]
+    for step_id, label in case.choices.items():
+        options = [c.label for c in steps[step_id].choices] if step_id in steps else []
+        if label not in options:
+            f.append(f"choices.{step_id}: {label!r} is not one of {options!r}")
+    for entry in case.scenarios:
+        scenario = playbook.scenario(entry.id)
+        known = {s.id for s in scenario.steps} if scenario else set()
+        f += [
+            f"scenarios.{entry.id}: no step '{s}'"
+            for s in entry.completed_steps
+            if scenario and s not in known
+        ]
     return f
 
 
-def _record_matches(expected: dict[str, Any], kind: str, data: dict[str, Any]) -> bool:
-    if expected.get("record") != kind:
-        return False
-    return all(data.get(k) == v for k, v in expected.items() if k != "record")
-
-
-def _check_records(expected: list[dict[str, Any]], plan: WrapUpPlan) -> list[str]:
-    unused = list(plan.records)
-    failures = []
-    for item in expected:
-        hit = next((r for r in unused if _record_matches(item, r.record, r.data)), None)
-        if hit is None:
-            failures.append(f"records: no {item!r} among {[r.record for r in unused]!r}")
-        else:
-            unused.remove(hit)
-    if unused and not failures:
-        failures.append(f"records: unexpected {[(r.record, r.data) for r in unused]!r}")
-    return failures
-
-
-def _check_plan(expect: Expect, plan: WrapUpPlan) -> list[str]:
-    f: list[str] = []
-    _eq(f, "can_close", expect.can_close, plan.can_close)
-    if expect.records is not None:
-        f += _check_records(expect.records, plan)
-    if expect.missing is not None:
-        items = [f"{m.code}: {m.message}" for m in plan.missing]
-        for want in expect.missing:
-            if not any(want in item for item in items):
-                f.append(f"missing: nothing matches {want!r} in {items!r}")
-        if len(items) != len(expect.missing):
-            f.append(f"missing: expected {len(expect.missing)} items, got {items!r}")
-    return f
-
-
-def _check_fields(expect: Expect, playbook: Playbook, case: Case) -> list[str]:
+def _scenario_field_errors(playbook: Playbook, case: Case) -> list[str]:
     failures = []
     given = {s.id: s.values for s in case.scenarios}
-    for scenario_id, wanted in expect.field_errors.items():
-        scenario = playbook.scenario(scenario_id)
-        if scenario is None:
-            failures.append(f"field_errors: no scenario {scenario_id!r}")
+    ticket = case.ticket.category if case.ticket else None
+    for form_id, wanted in (case.expect.field_errors or {}).items():
+        scenario = playbook.scenario(form_id)
+        if form_id == ticket:
+            continue  # checked with the ticket
+        if scenario is None or form_id not in given:
+            failures.append(f"field_errors: '{form_id}' is not an opened scenario or the ticket")
             continue
-        result = engine.validate_scenario(
-            scenario, given.get(scenario_id, {}), playbook.org.default_region
-        )
-        for field_id, text in wanted.items():
-            if text not in result.errors.get(field_id, ""):
-                failures.append(
-                    f"field_errors: {scenario_id}.{field_id}: expected {text!r}, "
-                    f"got {result.errors.get(field_id)!r}"
-                )
+        errors = engine.validate_scenario(scenario, given[form_id], playbook.org.default_region)
+        failures += check_errors(f"field_errors.{form_id}", wanted, errors.errors)
     return failures
 
 
-def run_case(playbook: Playbook, case: Case) -> list[str]:
-    """Failures of one case; empty when it passes."""
-    screen = engine.resolve_call(
-        playbook, case.agent, case.call.label, case.call.to, case.call.caller_name
-    )
+def _ticket_failures(playbook: Playbook, case: Case, ticket: TicketGiven) -> list[str]:
+    category = next((c for c in playbook.ticket_categories if c.id == ticket.category), None)
+    if category is None:
+        return [f"ticket: no ticket category '{ticket.category}'"]
+    result = engine.validate_fields(category.fields, ticket.values, playbook.org.default_region)
+    failures = []
+    wanted = (case.expect.field_errors or {}).get(category.id)
+    if wanted is not None:
+        failures += check_errors(f"field_errors.{category.id}", wanted, result.errors)
+    expected = case.expect.ticket_values
+    if "ticket_values" in case.expect.model_fields_set and not same(expected, result.values):
+        failures.append(f"ticket_values: expected {expected!r}, got {result.values!r}")
+    return failures
+
+
+def _call_failures(playbook: Playbook, case: Case, call: CallGiven) -> list[str]:
+    screen = engine.resolve_call(playbook, case.agent, call.label, call.to, call.caller_name)
+    setup = _setup_errors(playbook, case, screen.line.id)
+    if setup:
+        return setup
     record = CallRecord(
         line=screen.line.id,
         agent_name=case.agent,
         started_at=case.now,
         ended_at=case.ended_at,
-        caller_number=case.call.caller_number,
-        caller_name=case.call.caller_name,
+        caller_number=call.caller_number,
+        caller_name=call.caller_name,
         account_id=case.account,
         completed_steps=case.steps,
         choices=case.choices,
@@ -187,11 +102,26 @@ def run_case(playbook: Playbook, case: Case) -> list[str]:
         escalations=case.escalations,
     )
     plan = engine.wrap_up_plan(playbook, record, case.now)
-    return (
-        _check_screen(case.expect, screen)
-        + _check_plan(case.expect, plan)
-        + _check_fields(case.expect, playbook, case)
-    )
+    return check_screen(case.expect, screen) + check_plan(case.expect, plan)
+
+
+def run_case(playbook: Playbook, case: Case) -> list[str]:
+    """Failures of one case; empty when it passes."""
+    failures = _call_failures(playbook, case, case.call) if case.call else []
+    if case.ticket is not None:
+        failures += _ticket_failures(playbook, case, case.ticket)
+    failures += _scenario_field_errors(playbook, case)
+    if case.schedule is not None:
+        rule = next((s for s in playbook.schedules if s.id == case.schedule.id), None)
+        if rule is None:
+            failures.append(f"schedule: no schedule '{case.schedule.id}'")
+        else:
+            failures += check_schedule(case.expect, rule, case.schedule)
+    if case.email is not None:
+        clock = clock_for_email(playbook, case.email.to, case.email.received)
+        state = clock_state(clock, case.now, case.email.replied) if clock else None
+        failures += check_clock(case.expect, clock, state)
+    return failures
 
 
 def discover_cases(paths: Sequence[Path]) -> Iterator[Path]:
@@ -202,19 +132,31 @@ def discover_cases(paths: Sequence[Path]) -> Iterator[Path]:
             yield path
 
 
+def _invalid(source: SourceMap, exc: ValidationError) -> tuple[str, ...]:
+    out = []
+    for error in exc.errors():
+        where = ".".join(map(str, error["loc"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        out.append(f"{source.file}:{source.line_of(error['loc'])}: {where}: {message}")
+    return tuple(out)
+
+
 def run_file(path: Path) -> list[Outcome]:
     """Run every case of one file; a file that cannot be read is one failed outcome."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, source = parse_text(path.read_text(encoding="utf-8"), str(path))
         spec = CaseFile.model_validate(data)
         playbook = load_org(path.parent.parent, spec.org).playbook
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         return [Outcome(str(path), (f"cannot read cases: {exc}",))]
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return [Outcome(str(path), tuple(problems))]
+        return [Outcome(str(path), _invalid(source, exc))]
     except PlaybookError as exc:
-        return [Outcome(str(path), tuple(str(f) for f in exc.findings))]
+        # parse_text speaks of playbooks; here the file is a case file.
+        text = (str(f).replace("a playbook must be", "a case file must be") for f in exc.findings)
+        return [Outcome(str(path), tuple(text))]
     return [Outcome(f"{path}::{c.id}", tuple(run_case(playbook, c))) for c in spec.cases]
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sopdesk.playbooks.intake import validate_scenario
 from sopdesk.playbooks.matching import fallback_line
 from sopdesk.playbooks.progress import line_progress, scenario_progress
-from sopdesk.playbooks.schema import Condition, FollowUpTask, Line, Playbook, Scenario
+from sopdesk.playbooks.schema import Condition, FollowUpTask, Line, Playbook, Scenario, Step
 
 
 class Frozen(BaseModel):
@@ -299,19 +299,50 @@ def _dedupe(items: list[T]) -> list[T]:
     return out
 
 
+def _scenarios_called_for(
+    playbook: Playbook, path: tuple[Step, ...], record: CallRecord
+) -> list[Missing]:
+    """An answer that opens a scenario makes its intake owed: without it nothing is handed off."""
+    opened = {s.id for s in record.scenarios}
+    missing = []
+    for step in path:
+        label = record.choices.get(step.id)
+        choice = next((c for c in step.choices if c.label == label), None)
+        if choice is None or choice.scenario is None or choice.scenario in opened:
+            continue
+        scenario = playbook.scenario(choice.scenario)
+        name = scenario.name if scenario else choice.scenario
+        missing.append(
+            Missing(
+                code="scenario_not_opened",
+                message=f'Open "{name}": the answer "{label}" calls for it.',
+                step=step.id,
+                scenario=choice.scenario,
+            )
+        )
+    return missing
+
+
 def wrap_up_plan(playbook: Playbook, record: CallRecord, now: datetime) -> WrapUpPlan:
     """Every record the call owes and everything still missing, in a stable order."""
     line = resolved_line(playbook, record.line)
+    progress = line_progress(line, record)
     missing = [
         Missing(code="step_pending", message=f"Step not done: {step.text}", step=step.id)
-        for step in line_progress(line, record).pending_required
+        for step in progress.pending_required
     ]
+    missing += _scenarios_called_for(playbook, progress.path, record)
     records, line_missing = _line_records(playbook, line, record, now)
     missing += line_missing
     for entry in record.scenarios:
         scenario = playbook.scenario(entry.id)
         if scenario is None:
             missing.append(Missing(code="scenario_unknown", message=f"No scenario '{entry.id}'."))
+            continue
+        if scenario.lines != "all" and line.id not in scenario.lines:
+            # Not offered here: its hand-off must not fire from a line the SOP did not give it.
+            message = f"{scenario.name} is not offered on {line.name}."
+            missing.append(Missing(code="scenario_not_offered", message=message, scenario=entry.id))
             continue
         owed, lacking = _scenario_records(playbook, scenario, entry, record, now)
         records += owed
