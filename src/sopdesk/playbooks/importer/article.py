@@ -80,11 +80,12 @@ def extract_policy(items: list[Item]) -> PolicyDraft | None:
     allowed, forbidden = _channels(text)
     if not teams or not (duration or forbidden or allowed):
         return None
+    trigger, trigger_lines = _trigger(main, teams)
     channel = allowed[0] if allowed else Channel.EMAIL if "mail" in text.lower() else Channel.TICKET
     draft = PolicyDraft(
         teams=teams,
         title=main[0].text if main else "",
-        trigger=_trigger(main, teams),
+        trigger=trigger,
         channel=channel,
         forbidden=[c for c in forbidden if c is not channel],
         preconditions=[name for name, pattern in _PRECONDITIONS if pattern.search(text)],
@@ -93,7 +94,7 @@ def extract_policy(items: list[Item]) -> PolicyDraft | None:
         measured_from=_measured_from(text, channel),
     )
     _read_steps(main, draft)
-    draft.used |= {item.line for item in main if _informs(item, teams)}
+    draft.used |= trigger_lines | {item.line for item in main if _informs(item, teams)}
     return draft
 
 
@@ -125,23 +126,29 @@ def _measured_from(text: str, channel: Channel) -> MeasuredFrom:
     return "email_received" if channel is Channel.EMAIL else "ticket_created"
 
 
-def _trigger(main: list[Item], teams: list[str]) -> str:
-    """When the policy applies: the "when to use" answer, plus overview lines naming its teams."""
-    parts: list[str] = []
+def _trigger(main: list[Item], teams: list[str]) -> tuple[str, set[int]]:
+    """When the policy applies: the "when to use" answer, plus overview lines naming its teams.
+
+    Also returns the source lines it was read from.
+    """
+    parts: list[Item] = []
     section: Role | None = None
     for item in main[1:]:
         role = item_role(item)
         if role is not None:
             section = role
             if item.key is not None and item.value and role is Role.WHEN_TO_USE:
-                parts.append(item.value)
+                parts.append(item)
         elif section is Role.WHEN_TO_USE or (
             section is Role.PROSE and any(team in item.text for team in teams)
         ):
-            parts.append(item.text)
+            parts.append(item)
     if parts:
-        return " ".join(sentence_case(part) for part in parts)
-    return sentence_case(main[0].text) if main else f"A request for the {' or '.join(teams)} team."
+        text = " ".join(sentence_case(p.value if p.key else p.text) for p in parts)
+        return text, {p.line for p in parts}
+    if main:
+        return sentence_case(main[0].text), {main[0].line}
+    return f"A request for the {' or '.join(teams)} team.", set()
 
 
 def _tell_caller(

@@ -93,11 +93,7 @@ def _assemble(found: _Found, org: Org, text: str, title: str) -> tuple[Playbook,
     assumptions: list[str] = []
     urgencies, noted = parts.urgency_scale([d.urgency for d in found.lines if d.urgency])
     assumptions += noted
-    names = [t for s in found.scenarios if s.team for t in [s.team]]
-    names += found.policy.teams if found.policy else []
-    names += [c.team for c in found.related.categories] + [c.team for c in found.related.cycles]
-    names += [r.team for r in found.related.reminders]
-    teams, noted = parts.teams(names, text, found.policy)
+    teams, noted = parts.teams(_named_teams(found), text, found.policy)
     assumptions += noted
     lines, noted = _lines(found, org, {u.name: u.id for u in urgencies}, urgencies[0].id)
     assumptions += noted
@@ -117,6 +113,18 @@ def _assemble(found: _Found, org: Org, text: str, title: str) -> tuple[Playbook,
         schedules=schedules,
     )
     return playbook, assumptions + _gaps(playbook)
+
+
+def _named_teams(found: _Found) -> list[str]:
+    """Every team some element hands work to, in the order the document names them."""
+    related = found.related
+    return [
+        *(s.team for s in found.scenarios if s.team),
+        *(found.policy.teams if found.policy else []),
+        *(c.team for c in related.categories),
+        *(c.team for c in related.cycles),
+        *(r.team for r in related.reminders),
+    ]
 
 
 def _gaps(playbook: Playbook) -> list[str]:
@@ -198,7 +206,7 @@ def _fallback(found: _Found, lines: list[Line], line_id: str, urgency: str) -> L
         greeting=greeting,
         steps=make_steps(steps),
         documentation=[DocumentationRule(record="call_log")],
-        policies=[p for p in ([parts.policy(found.policy).id] if found.policy else [])],
+        policies=[parts.policy(found.policy).id] if found.policy else [],
         fallback=True,
         note="Added by the importer: the document describes no line for these calls.",
     )

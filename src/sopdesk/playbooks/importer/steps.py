@@ -20,6 +20,7 @@ from sopdesk.playbooks.importer.vocab import (
     CONDITIONAL_START,
     IMPERATIVES,
     LISTEN_WORDS,
+    SAY_OPENING,
     SAY_VERBS,
 )
 from sopdesk.playbooks.schema import Choice, Step
@@ -73,7 +74,7 @@ def kind_of(text: str) -> StepKind:
         return "listen"
     if verb in ASK_VERBS:
         return "ask"
-    if verb in SAY_VERBS:
+    if verb in SAY_VERBS or SAY_OPENING.search(text):
         return "say"
     return "do"
 

@@ -141,7 +141,9 @@ IMPERATIVES = word_set(
     request resolve review scan send set share submit take tell track transfer try update
     use validate verify keep remember ensure remind obtain gather capture"""
 )
-SAY_VERBS = word_set("mention tell say inform greet explain advise answer open read")
+SAY_VERBS = word_set("mention tell say inform greet explain advise read")
+# "Open/Answer the call with..." is speech; "Open a ticket" is not.
+SAY_OPENING = re.compile(r"^\W*(open|answer)\s+the\s+(call|line|conversation)\b", re.I)
 ASK_VERBS = word_set(
     "ask validate verify collect take annotate note request confirm obtain gather capture"
 )
