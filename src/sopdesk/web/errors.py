@@ -8,6 +8,7 @@ answer JSON under /api and /events, and an HTML page (or a redirect to log in) e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sopdesk.desk.errors import DeskError
@@ -105,7 +107,16 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def _respond(request: Request, error: ApiError) -> Response:
+async def _know_user(request: Request) -> None:
+    """Error pages show the top bar of a logged-in user even when no route loaded them."""
+    if getattr(request.state, "user", None) is None and request.session.get("user_id"):
+        from sopdesk.web.deps import get_current_user
+
+        with contextlib.suppress(ApiError):
+            await run_in_threadpool(get_current_user, request)
+
+
+async def _respond(request: Request, error: ApiError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     if wants_json(request):
         body = ErrorResponse(
@@ -119,6 +130,7 @@ def _respond(request: Request, error: ApiError) -> Response:
         return RedirectResponse(login, status_code=303)
     from sopdesk.web.templating import render
 
+    await _know_user(request)
     context = {
         "status": error.status,
         "title": TITLES.get(error.status, "Something went wrong"),
@@ -130,13 +142,13 @@ def _respond(request: Request, error: ApiError) -> Response:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return _respond(request, exc)
+    return await _respond(request, exc)
 
 
 async def _desk_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DeskError)
     fields = [(f.field, f.message) for f in exc.fields]
-    return _respond(request, ApiError(exc.status, exc.message, code=exc.code, fields=fields))
+    return await _respond(request, ApiError(exc.status, exc.message, code=exc.code, fields=fields))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -145,7 +157,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404 and message == "Not Found":
         message = f"no page or endpoint at {request.url.path}"
     error = ApiError(exc.status_code, message)
-    response = _respond(request, error)
+    response = await _respond(request, error)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
@@ -155,12 +167,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     fields = [(_field_name(e.get("loc", ())), str(e.get("msg", "invalid"))) for e in exc.errors()]
     names = ", ".join(dict.fromkeys(f for f, _ in fields))
-    return _respond(request, ApiError(422, f"invalid request: check {names}", fields=fields))
+    return await _respond(request, ApiError(422, f"invalid request: check {names}", fields=fields))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _respond(request, ApiError(500, "internal error: the request was not completed"))
+    return await _respond(request, ApiError(500, "internal error: the request was not completed"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,0 +1,128 @@
+"""Helpers for web tests: an app on the test database, logins through the real form, a live
+server in a thread, and calls rung through the desk service. People come from `personas`."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from personas import PASSWORD, T0
+from sopdesk.db import transaction
+from sopdesk.desk.calls import CallIn, receive_call
+from sopdesk.desk.models import Interaction
+from sopdesk.orgs import service
+from sopdesk.orgs.models import User
+from sopdesk.settings import Settings
+from sopdesk.web.app import create_app
+
+NOW = T0
+SECRET = "test-secret-key-not-for-production"
+
+
+def token_for(factory: sessionmaker[Session], user: User) -> str:
+    with transaction(factory) as s:
+        return service.create_token(s, org_id=user.org_id, email=user.email, now=NOW)
+
+
+def ring(
+    factory: sessionmaker[Session],
+    org_id: str,
+    session_id: str,
+    *,
+    at: datetime = NOW,
+    label: str | None = None,
+    number: str | None = None,
+    caller: str | None = "+12125550100",
+    caller_name: str | None = None,
+) -> int:
+    """Ring a call through the desk service (committed, so its live event goes out)."""
+    call = CallIn(
+        org_id=org_id,
+        at=at,
+        external_id=session_id,
+        label=label,
+        dialed_number=number,
+        caller_number=caller,
+        caller_name=caller_name,
+    )
+    with transaction(factory) as s:
+        interaction: Interaction = receive_call(s, call, at)
+        return interaction.id
+
+
+def make_app(db_url: str, **settings: Any) -> FastAPI:
+    return create_app(Settings(database_url=db_url, secret_key=SECRET, **settings))
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def login(client: TestClient | httpx.Client, user: User, password: str = PASSWORD) -> Any:
+    """Log in through the real form; returns the response to the POST."""
+    token = csrf_from(client.get("/login").text)
+    return client.post(
+        "/login",
+        data={"email": user.email, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on a free loopback port; yields its base URL."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def read_events(response: httpx.Response, until: str, timeout: float = 10.0) -> list[str]:
+    """SSE lines from `response` up to the first line containing `until`."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    for line in response.iter_lines():
+        lines.append(line)
+        if until in line:
+            return lines
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError(f"{until!r} not received; got {lines}")
+
+
+def later(seconds: int) -> datetime:
+    return NOW + timedelta(seconds=seconds)
