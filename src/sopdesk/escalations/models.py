@@ -115,7 +115,7 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(200))
     size: Mapped[int] = mapped_column()
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read on download only
 
 
 class SlaClock(Base):

@@ -21,8 +21,8 @@ from sopdesk.escalations.inbound import (
     received,
     reference_in_subject,
 )
+from sopdesk.escalations.notify import LOOP_HEADER  # on every message we send
 
-LOOP_HEADER = "X-Sopdesk-Loop"  # set on every message sopdesk sends; seeing it back is a loop
 _BULK = {"bulk", "junk", "list", "auto_reply"}
 _ROBOTS = ("mailer-daemon@", "mailer_daemon@")
 

@@ -1,0 +1,168 @@
+"""Reading tickets: access within one org, lists and the SLA board, a ticket's thread.
+
+`access_ticket` fetches or refuses; other orgs' tickets do not exist for the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import Session
+
+from sopdesk.escalations.models import (
+    Attachment,
+    OutboundMail,
+    SlaState,
+    Ticket,
+    TicketMessage,
+    TicketStatus,
+)
+from sopdesk.orgs.models import Role, User
+
+
+class EscalationError(ValueError):
+    """A request the escalations room refuses; the message names the field and what is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class TicketNotFound(EscalationError):
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__("ticket_id", f"no ticket {ticket_id}")
+
+
+class NotAllowed(EscalationError):
+    pass
+
+
+def access_ticket(session: Session, user: User, ticket_id: int) -> Ticket:
+    """The ticket if it is in the user's org; any member of the org may read it."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.org_id != user.org_id:
+        raise TicketNotFound(ticket_id)
+    return ticket
+
+
+def check_can_work(user: User, ticket: Ticket) -> None:
+    """Team members of the ticket's team, supervisors and admins may reply and resolve."""
+    if user.role in (Role.SUPERVISOR, Role.ADMIN):
+        return
+    if user.role == Role.TEAM and user.team == ticket.team:
+        return
+    raise NotAllowed("user", f"only the {ticket.team} team or a supervisor may work this ticket")
+
+
+def tickets_query(
+    org_id: str, *, team: str | None = None, status: str | None = None
+) -> Select[Ticket]:
+    query = select(Ticket).where(Ticket.org_id == org_id)
+    if team:
+        query = query.where(Ticket.team == team)
+    if status:
+        if status not in {s.value for s in TicketStatus}:
+            raise EscalationError("status", "expected one of open, answered, resolved")
+        query = query.where(Ticket.status == status)
+    return query
+
+
+def list_tickets(
+    session: Session,
+    org_id: str,
+    *,
+    team: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Ticket]:
+    """Newest first."""
+    if not 1 <= limit <= 500:
+        raise EscalationError("limit", "expected 1 to 500")
+    query = tickets_query(org_id, team=team, status=status)
+    query = query.order_by(Ticket.received_at.desc(), Ticket.id.desc())
+    return list(session.scalars(query.limit(limit).offset(max(offset, 0))))
+
+
+@dataclass
+class Board:
+    """Open tickets by time left (soonest due first), breached, and met, for one team or all."""
+
+    open: list[Ticket] = field(default_factory=list)
+    breached: list[Ticket] = field(default_factory=list)
+    met: list[Ticket] = field(default_factory=list)
+
+
+def sla_board(session: Session, org_id: str, *, team: str | None = None, limit: int = 200) -> Board:
+    base = tickets_query(org_id, team=team)
+    board = Board()
+    running = [SlaState.RUNNING.value, SlaState.REMINDED.value, SlaState.NONE.value]
+    unresolved = Ticket.status != TicketStatus.RESOLVED.value
+    # Tickets without a clock sort after every timed one.
+    no_clock_last = case((Ticket.sla_due_at.is_(None), 1), else_=0)
+    board.open = list(
+        session.scalars(
+            base.where(unresolved, Ticket.sla_state.in_(running))
+            .order_by(no_clock_last, Ticket.sla_due_at, Ticket.received_at)
+            .limit(limit)
+        )
+    )
+    board.breached = list(
+        session.scalars(
+            base.where(Ticket.sla_state == SlaState.BREACHED.value)
+            .order_by(Ticket.sla_due_at.desc())
+            .limit(limit)
+        )
+    )
+    board.met = list(
+        session.scalars(
+            base.where(Ticket.sla_state == SlaState.MET.value)
+            .order_by(Ticket.updated_at.desc())
+            .limit(limit)
+        )
+    )
+    return board
+
+
+def time_left(ticket: Ticket, now: datetime) -> float | None:
+    """Seconds until the SLA is due (negative when overdue), None without a clock."""
+    return (ticket.sla_due_at - now).total_seconds() if ticket.sla_due_at else None
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    message: TicketMessage
+    attachments: list[Attachment]
+    delivery: OutboundMail | None  # for replies: sent, queued, held or failed
+
+
+def thread(session: Session, ticket: Ticket) -> list[ThreadEntry]:
+    """The ticket's messages, oldest first, with attachments and outbound delivery state."""
+    messages = list(
+        session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket.id)
+            .order_by(TicketMessage.received_at, TicketMessage.id)
+        )
+    )
+    ids = [m.id for m in messages]
+    attachments: dict[int, list[Attachment]] = {i: [] for i in ids}
+    if ids:
+        for att in session.scalars(select(Attachment).where(Attachment.message_id.in_(ids))):
+            attachments[att.message_id].append(att)
+    out_ids = [m.message_id for m in messages if m.direction == "out"]
+    mails = {
+        m.message_id: m
+        for m in session.scalars(select(OutboundMail).where(OutboundMail.message_id.in_(out_ids)))
+    }
+    return [ThreadEntry(m, attachments[m.id], mails.get(m.message_id)) for m in messages]
+
+
+def attachment_for(session: Session, user: User, attachment_id: int) -> Attachment:
+    att = session.get(Attachment, attachment_id)
+    if att is None or att.org_id != user.org_id:
+        raise EscalationError("attachment_id", f"no attachment {attachment_id}")
+    return att
