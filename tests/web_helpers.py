@@ -111,17 +111,37 @@ def live_server(app: FastAPI) -> Iterator[str]:
         sock.close()
 
 
-def read_events(response: httpx.Response, until: str, timeout: float = 10.0) -> list[str]:
-    """SSE lines from `response` up to the first line containing `until`."""
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    for line in response.iter_lines():
-        lines.append(line)
-        if until in line:
-            return lines
-        if time.monotonic() > deadline:
-            break
-    raise AssertionError(f"{until!r} not received; got {lines}")
+class SseReader:
+    """Reads a text/event-stream response line by line, keeping its place between calls."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._lines = response.iter_lines()
+        self.seen: list[str] = []
+
+    def until(self, text: str, timeout: float = 10.0) -> list[str]:
+        """Lines up to and including the first that contains `text`."""
+        start = len(self.seen)
+        deadline = time.monotonic() + timeout
+        for line in self._lines:
+            self.seen.append(line)
+            if text in line:
+                return self.seen[start:]
+            if time.monotonic() > deadline:
+                break
+        raise AssertionError(f"{text!r} not received; got {self.seen[start:]}")
+
+    def event(self, timeout: float = 10.0) -> dict[str, str]:
+        """The next event's fields (event, data, id), skipping comments and retry lines."""
+        fields: dict[str, str] = {}
+        while True:
+            line = self.until("", timeout)[-1]
+            if not line:
+                if "data" in fields:
+                    return fields
+                continue
+            name, _, value = line.partition(": ")
+            if name in ("event", "data", "id"):
+                fields[name] = value
 
 
 def later(seconds: int) -> datetime:
