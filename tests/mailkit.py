@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -84,7 +85,7 @@ def make_email(
     for filename, ctype, data in attachments or []:
         maintype, subtype = ctype.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
 
 @dataclass

@@ -93,18 +93,26 @@ def _notify(session: Session, fired: list[tuple[int, int, str]], now: datetime) 
         notify_team(session, ticket, team, event, text, now, clock_id=clock_id)
 
 
-def sweep(factory: sessionmaker[Session], now: datetime, batch: int = 500) -> SweepReport:
-    """Fire every clock due at `now`: reminders, then breaches, each exactly once."""
+def sweep(
+    factory: sessionmaker[Session], now: datetime, batch: int = 500, *, skip_locked: bool = True
+) -> SweepReport:
+    """Fire every clock due at `now`: reminders, then breaches, each exactly once.
+
+    On PostgreSQL, `skip_locked` lets workers take disjoint rows (less wasted work); the
+    conditional update alone is what guarantees exactly once (tests race with it off).
+    """
     report = SweepReport()
     while True:
         with transaction(factory) as session:
-            rows = session.execute(
+            query = (
                 select(SlaClock.id, SlaClock.ticket_id, SlaClock.kind)
                 .where(SlaClock.state == ClockState.PENDING.value, SlaClock.due_at <= now)
                 .order_by(SlaClock.due_at, SlaClock.id)
                 .limit(batch)
-                .with_for_update(skip_locked=True)  # PostgreSQL: workers take disjoint rows
-            ).all()
+            )
+            if skip_locked:
+                query = query.with_for_update(skip_locked=True)
+            rows = session.execute(query).all()
             fired: list[tuple[int, int, str]] = []
             for clock_id, ticket_id, kind in rows:
                 reminder = kind == ClockKind.REMINDER
