@@ -37,7 +37,8 @@ def _worker() -> str:
 def _postgres_database(base_url: str) -> str:
     """A fresh database for this worker on the PostgreSQL server of `base_url`."""
     url = make_url(base_url)
-    name = f"sopdesk_test_{_worker()}"
+    # The pid keeps concurrent test runs on one server (several checkouts) out of each other's way.
+    name = f"sopdesk_test_{_worker()}_{os.getpid()}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -62,8 +63,18 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
+def _drop_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a migrated database private to this test worker."""
     wanted = os.environ.get("SOPDESK_TEST_DATABASE_URL", "")
     if wanted.startswith("postgresql"):
@@ -73,7 +84,9 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         url = f"sqlite:///{path}"
     load_all_models()
     migrate(url)
-    return url
+    yield url
+    if url.startswith("postgresql"):
+        _drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -281,6 +281,8 @@ def record_escalation(
             [FieldProblem("team", f"'{team_id}' is not a team of policy '{policy_id}'")],
         )
     progress = _progress(interaction)
+    # FAQ articles tried earlier on the call count for this escalation too.
+    faq_tried = sorted({*faq_tried, *progress.get("faq_tried", [])})
     others = [
         e
         for e in progress.get("escalations", [])

@@ -1,0 +1,223 @@
+"""Interactions: list, the call screen with what is owed, and every action of the agent's work."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from sopdesk.desk import service as desk
+from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.views import InteractionPublic
+from sopdesk.desk.wrapup import wrap_up
+from sopdesk.playbooks.screen import Screen
+from sopdesk.playbooks.wrapup import Missing, OwedRecord
+from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
+
+router = APIRouter(prefix="/interactions", tags=["interactions"])
+
+
+class InteractionDetail(BaseModel):
+    interaction: InteractionPublic
+    screen: Screen
+    progress: dict[str, Any]
+    owed: list[OwedRecord] = Field(description="records the wrap-up will write")
+    missing: list[Missing] = Field(description="what must be documented before wrap-up")
+    can_close: bool
+
+
+@router.get("", response_model=list[InteractionPublic])
+def list_interactions(
+    session: SessionDep,
+    user: CurrentUser,
+    state: Annotated[State | None, Query(description="only calls in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[InteractionPublic]:
+    """Recent interactions of your org, newest first, with line, urgency, state and version."""
+    rows = desk.recent(session, user.org_id, limit if state is None else 500)
+    if state is not None:
+        rows = [r for r in rows if r.state == state.value][:limit]
+    return [InteractionPublic.model_validate(r) for r in rows]
+
+
+def detail(session: Any, interaction: Interaction, now: Any) -> InteractionDetail:
+    plan = desk.plan_for(session, interaction, now)
+    return InteractionDetail(
+        interaction=InteractionPublic.model_validate(interaction),
+        screen=desk.screen_for(session, interaction, interaction.agent_name or "Agent"),
+        progress=interaction.progress or {},
+        owed=plan.records,
+        missing=plan.missing,
+        can_close=plan.can_close,
+    )
+
+
+@router.get("/{interaction_id}", response_model=InteractionDetail)
+def get_interaction(
+    interaction_id: int, session: SessionDep, user: CurrentUser, now: Now
+) -> InteractionDetail:
+    """The call screen, the progress so far, and what the wrap-up owes or still misses."""
+    return detail(session, desk.access_interaction(session, user, interaction_id), now)
+
+
+@router.post("/{interaction_id}/accept", response_model=InteractionDetail)
+def accept(
+    interaction_id: int, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    """Take the call (409 when another agent has it)."""
+    return detail(session, desk.accept(session, user, interaction_id, now), now)
+
+
+class StepDone(BaseModel):
+    done: bool = True
+
+
+@router.put("/{interaction_id}/steps/{step_id}", response_model=InteractionDetail)
+def set_step(
+    interaction_id: int,
+    step_id: str,
+    body: StepDone,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+) -> InteractionDetail:
+    """Tick or untick a handling step."""
+    return detail(
+        session, desk.set_step(session, user, interaction_id, step_id, body.done, now), now
+    )
+
+
+class Answer(BaseModel):
+    step: str
+    answer: str = Field(description="the label of one of the step's choices")
+
+
+@router.post("/{interaction_id}/answers", response_model=InteractionDetail)
+def answer(
+    interaction_id: int, body: Answer, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    """Answer a branching step (it may record the outcome or open a scenario)."""
+    return detail(
+        session, desk.choose(session, user, interaction_id, body.step, body.answer, now), now
+    )
+
+
+class Outcome(BaseModel):
+    converted: bool = Field(description="the caller converted to a paid account during the call")
+
+
+@router.put("/{interaction_id}/outcome", response_model=InteractionDetail)
+def outcome(
+    interaction_id: int, body: Outcome, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    return detail(
+        session, desk.set_outcome(session, user, interaction_id, body.converted, now), now
+    )
+
+
+class ScenarioInput(BaseModel):
+    values: dict[str, Any] = Field(default_factory=dict)
+    completed_steps: list[str] = Field(default_factory=list)
+
+
+class ScenarioResult(BaseModel):
+    ok: bool
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+
+@router.put("/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult)
+def record_scenario(
+    interaction_id: int,
+    scenario_id: str,
+    body: ScenarioInput,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+) -> ScenarioResult:
+    """Save the scenario's intake (kept even when invalid) and report each field's problem."""
+    result = desk.record_scenario(
+        session, user, interaction_id, scenario_id, body.values, body.completed_steps, now
+    )
+    return ScenarioResult(ok=result.ok, values=result.values, errors=result.errors)
+
+
+class EscalationInput(BaseModel):
+    policy: str
+    team: str
+    customer_unsatisfied: bool = True
+    faq_tried: list[str] = Field(default_factory=list)
+
+
+@router.post("/{interaction_id}/escalations", response_model=InteractionDetail)
+def escalate(
+    interaction_id: int, body: EscalationInput, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    """Record a request for a team under an escalation policy (its preconditions apply)."""
+    interaction = desk.record_escalation(
+        session,
+        user,
+        interaction_id,
+        body.policy,
+        body.team,
+        body.faq_tried,
+        body.customer_unsatisfied,
+        now,
+    )
+    return detail(session, interaction, now)
+
+
+class FaqTried(BaseModel):
+    article: str = Field(min_length=1, max_length=200, description="slug of the article tried")
+
+
+@router.post("/{interaction_id}/faq-tried", response_model=InteractionDetail)
+def faq_tried(
+    interaction_id: int, body: FaqTried, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    """Record that an FAQ article was tried with the caller."""
+    return detail(
+        session, desk.record_faq_tried(session, user, interaction_id, body.article, now), now
+    )
+
+
+class AccountLink(BaseModel):
+    account_id: int
+
+
+@router.put("/{interaction_id}/account", response_model=InteractionDetail)
+def link_account(
+    interaction_id: int, body: AccountLink, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    return detail(
+        session, desk.link_account(session, user, interaction_id, body.account_id, now), now
+    )
+
+
+class Summary(BaseModel):
+    summary: str = Field(max_length=5000)
+
+
+@router.put("/{interaction_id}/summary", response_model=InteractionDetail)
+def summary(
+    interaction_id: int, body: Summary, session: SessionDep, user: CurrentAgent, now: Now
+) -> InteractionDetail:
+    return detail(session, desk.set_summary(session, user, interaction_id, body.summary, now), now)
+
+
+class WrapUpReply(BaseModel):
+    interaction_id: int
+    already_closed: bool = Field(description="true when a previous wrap-up already wrote")
+    written: list[dict[str, Any]]
+
+
+@router.post("/{interaction_id}/wrap-up", response_model=WrapUpReply)
+def wrap(interaction_id: int, session: SessionDep, user: CurrentAgent, now: Now) -> WrapUpReply:
+    """Close the call, writing every owed CRM record at once; 422 lists what is missing."""
+    result = wrap_up(session, user, interaction_id, now)
+    return WrapUpReply(
+        interaction_id=result.interaction_id,
+        already_closed=result.already_closed,
+        written=result.written,
+    )
