@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sopdesk.kb.cli import kb_app
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.loader import PlaybookError, load_org
 from sopdesk.settings import Settings, get_settings
@@ -165,8 +166,31 @@ def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     _serve(settings, demo=data)
 
 
+@app.command()
+def simulate(
+    url: Annotated[
+        str, typer.Option(help="base URL of a running sopdesk, e.g. http://127.0.0.1:8000")
+    ],
+    org: Annotated[str, typer.Option(help="org the calls are for, e.g. rondesse")],
+    line: Annotated[str, typer.Option(help="line label the calls ring with")],
+    rate: Annotated[float, typer.Option(min=0.01, help="calls per second")] = 1.0,
+    duration: Annotated[float, typer.Option(min=0.0, help="seconds to keep calling")] = 10.0,
+    to: Annotated[str | None, typer.Option("--to", help="dialed number to send too")] = None,
+) -> None:
+    """Send RingCentral-format call events (ring, answer, hang up) to a running server."""
+    from sopdesk.channels.ringcentral.simulate import simulate as run_simulation
+
+    try:
+        report = run_simulation(url, org, line, rate=rate, duration=duration, to_number=to)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    sys.stdout.write(report.summary() + "\n")
+    raise typer.Exit(0 if report.ok else 1)
+
+
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(kb_app, name="kb")
 
 
 @token_app.command("create")
