@@ -64,7 +64,9 @@ def bench_files() -> None:
         start = time.perf_counter()
         findings, checked = lint_paths([directory])
         linted = time.perf_counter() - start
-    print(f"load {FILES} playbook files:        {loaded:6.2f} s  ({loaded / FILES * 1e3:.2f} ms/file)")
+    print(
+        f"load {FILES} playbook files:        {loaded:6.2f} s  ({loaded / FILES * 1e3:.2f} ms/file)"
+    )
     print(
         f"lint {checked} playbook files:        {linted:6.2f} s  "
         f"({linted / checked * 1e3:.2f} ms/file, {len(findings)} findings)"
