@@ -47,7 +47,9 @@ class CallEvent:
     sequence: int | None  # RingCentral's order number of the notification
     direction: str | None = None  # "Inbound" or "Outbound", from the party's point of view
     line_label: str | None = None  # what the agent sees before answering, e.g. "Rondesse PSOS"
-    label_type: str | None = None  # where the label came from: PhoneNumberLabel, QueueName, ...
+    # Where the label came from: a callInfo type (PhoneNumberLabel, QueueName, QueueExtension),
+    # "to.name" (telephony party) or "toName" (presence); the last two may name a person.
+    label_type: str | None = None
     dialed_number: str | None = None  # the number (or extension number) the caller dialed
     caller_number: str | None = None
     caller_name: str | None = None
