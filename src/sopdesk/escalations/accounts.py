@@ -1,0 +1,142 @@
+"""Ticket categories with mandatory fields (Accounts' Payment Tracking), the expected credit date
+of the weekly payment cycle, and the recurring reminders agents must see today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sopdesk.escalations.clocks import plan_clock, start_clocks
+from sopdesk.escalations.models import Ticket, TicketStatus
+from sopdesk.escalations.notify import notify_team
+from sopdesk.escalations.tickets import EscalationError, access_ticket, check_can_work
+from sopdesk.orgs.models import User
+from sopdesk.orgs.service import get_current_playbook
+from sopdesk.playbooks.intake import validate_fields
+from sopdesk.playbooks.schedules import CycleDates, cycle_for, reminder_days
+from sopdesk.playbooks.schema import Playbook, RecurringReminder, TicketCategory, WeeklyCycle
+
+
+class TicketFieldsInvalid(EscalationError):
+    """Mandatory fields missing or malformed; `errors` maps each field to what is expected."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("fields", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _playbook(session: Session, org_id: str) -> Playbook:
+    current = get_current_playbook(session, org_id)
+    if current is None:
+        raise EscalationError("org", f"org '{org_id}' has no published playbook")
+    return current.playbook
+
+
+def category_of(playbook: Playbook, category_id: str) -> TicketCategory:
+    category = next((c for c in playbook.ticket_categories if c.id == category_id), None)
+    if category is None:
+        known = ", ".join(c.id for c in playbook.ticket_categories) or "none"
+        raise EscalationError("category", f"no ticket category '{category_id}' (known: {known})")
+    return category
+
+
+def check_fields(
+    playbook: Playbook, category: TicketCategory, raw: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Normalised values, or TicketFieldsInvalid naming each problem (a cheque number is
+    mandatory only when the payment method is Cheque: the field's `when`)."""
+    result = validate_fields(category.fields, raw, playbook.org.default_region)
+    if not result.ok:
+        raise TicketFieldsInvalid(result.errors)
+    return result.values
+
+
+def raise_category_ticket(
+    session: Session,
+    user: User,
+    *,
+    category_id: str,
+    fields: Mapping[str, Any],
+    subject: str,
+    now: datetime,
+    account_id: int | None = None,
+    contact_id: int | None = None,
+    customer_email: str | None = None,
+    customer_name: str | None = None,
+) -> Ticket:
+    """A ticket raised from the desk (e.g. on a call) in a category, for the category's team."""
+    playbook = _playbook(session, user.org_id)
+    category = category_of(playbook, category_id)
+    values = check_fields(playbook, category, fields)
+    team = playbook.team(category.team)
+    ticket = Ticket(
+        org_id=user.org_id,
+        team=category.team,
+        category=category.id,
+        subject=subject.strip() or category.name,
+        status=TicketStatus.OPEN.value,
+        channel="desk",
+        contact_id=contact_id,
+        account_id=account_id,
+        customer_email=customer_email,
+        customer_name=customer_name,
+        team_address=team.email if team else None,
+        received_at=now,
+        fields=values,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    plan = plan_clock(playbook, category.team, "ticket_created", now)
+    if plan is not None:
+        start_clocks(session, ticket, plan)
+    text = f"New {category.name} ticket {ticket.reference} raised by {user.name}"
+    notify_team(session, ticket, team, "opened", text, now, mail_team_address=False)
+    return ticket
+
+
+def set_category(
+    session: Session,
+    user: User,
+    ticket_id: int,
+    category_id: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+) -> Ticket:
+    """File an existing ticket (say, an email to Accounts) under a category of its team."""
+    ticket = access_ticket(session, user, ticket_id)
+    check_can_work(user, ticket)
+    playbook = _playbook(session, user.org_id)
+    category = category_of(playbook, category_id)
+    if category.team != ticket.team:
+        raise EscalationError("category", f"'{category.id}' belongs to the {category.team} team")
+    ticket.category = category.id
+    ticket.fields = check_fields(playbook, category, fields)
+    ticket.updated_at = now
+    session.flush()
+    return ticket
+
+
+def weekly_cycle(playbook: Playbook, team_id: str) -> WeeklyCycle | None:
+    return next(
+        (s for s in playbook.schedules if isinstance(s, WeeklyCycle) and s.team == team_id), None
+    )
+
+
+def expected_credit(playbook: Playbook, team_id: str, submitted: datetime) -> CycleDates | None:
+    """When a request submitted now is initiated and credited, by the team's weekly cycle."""
+    cycle = weekly_cycle(playbook, team_id)
+    return cycle_for(cycle, submitted) if cycle else None
+
+
+def todays_reminders(playbook: Playbook, today: date) -> list[RecurringReminder]:
+    """Recurring reminders due today (e.g. the Unclaimed Payments Report on Fridays)."""
+    return [
+        s
+        for s in playbook.schedules
+        if isinstance(s, RecurringReminder) and reminder_days(s, today, 1)
+    ]
