@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import socket
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
@@ -149,9 +151,18 @@ def decode(raw: bytes | str) -> Event:
 class RedisBus:
     """Publish through Redis pub/sub; one listener per worker feeds that worker's streams."""
 
-    def __init__(self, url: str, *, prefix: str = CHANNEL_PREFIX, maxsize: int = QUEUE_SIZE):
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = CHANNEL_PREFIX,
+        maxsize: int = QUEUE_SIZE,
+        name: str | None = None,
+    ) -> None:
         self.url = url
         self.prefix = prefix
+        # Shown by Redis CLIENT LIST, so an operator can tell the workers' listeners apart.
+        self.name = name or f"sopdesk-events-{socket.gethostname()}-{os.getpid()}"
         self.local = InProcessBus(maxsize)
         self._client = redis.Redis.from_url(url)  # thread-safe pool for sync publishers
         self._listener: asyncio.Task[None] | None = None
@@ -188,7 +199,7 @@ class RedisBus:
         delay = 0.5
         first = True
         while True:
-            client = aioredis.Redis.from_url(self.url)
+            client = aioredis.Redis.from_url(self.url, client_name=self.name)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(self.prefix + "*")
