@@ -11,7 +11,15 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 from sopdesk.playbooks.screen import Screen
 from sopdesk.playbooks.wrapup import Missing, WrapUpPlan
@@ -47,9 +55,10 @@ class Expect(Strict):
     line: str | None = None
     matched_by: Literal["label", "number", "fallback"] | None = None
     urgency: str | None = Field(None, description="the urgency level's name, e.g. Highest")
-    urgency_rank: int | None = None
+    urgency_rank: StrictInt | None = None
+    urgency_color: str | None = None
     mode: Literal["spoken", "muted", "silent"] | None = None
-    listen_only: bool | None = None
+    listen_only: StrictBool | None = None
     greeting: str | None = Field(None, description="exact text; null: no spoken greeting")
     banner: str | None = None
     banner_contains: str | None = None
@@ -62,7 +71,7 @@ class Expect(Strict):
     policy_details: dict[str, dict[str, Any]] | None = None
     scenario_details: dict[str, dict[str, Any]] | None = None
     # The wrap-up plan (needs `call`).
-    can_close: bool | None = None
+    can_close: StrictBool | None = None
     records: list[dict[str, Any]] | None = None
     missing: list[str | MissingExpect] | None = None
     # Intake: scenario id or ticket category id -> field id -> message fragment.
@@ -88,7 +97,8 @@ class Expect(Strict):
 
 
 SCREEN_KEYS = frozenset(
-    {"line", "matched_by", "urgency", "urgency_rank", "mode", "listen_only", "greeting", "banner"}
+    {"line", "matched_by", "urgency", "urgency_rank", "urgency_color", "mode", "listen_only"}
+    | {"greeting", "banner"}
     | {"banner_contains", "warnings", "warnings_contain", "steps", "advice", "scenarios"}
     | {"policies", "policy_details", "scenario_details"}
 )
@@ -142,6 +152,7 @@ _SCREEN: dict[str, Callable[[Screen], Any]] = {
     "matched_by": lambda s: s.matched_by,
     "urgency": lambda s: s.urgency.name,
     "urgency_rank": lambda s: s.urgency.rank,
+    "urgency_color": lambda s: s.urgency.color,
     "mode": lambda s: s.mode,
     "listen_only": lambda s: s.listen_only,
     "greeting": lambda s: s.greeting,
