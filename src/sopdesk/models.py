@@ -9,6 +9,7 @@ ROOM_MODELS = (
     "sopdesk.crm.models",
     "sopdesk.desk.models",
     "sopdesk.escalations.models",
+    "sopdesk.kb.models",
 )
 
 

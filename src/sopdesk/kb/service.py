@@ -1,0 +1,255 @@
+"""Articles of an org: import from a folder, edit with history, look up. Shared by every front.
+
+`check_*` validates, `save_*`/`import_*`/`edit_*` change data inside the caller's transaction,
+`get_*` fetch within one org or return None. Nothing here commits: the caller owns the
+transaction. Searching lives in `kb.search`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sopdesk.kb.article import ArticleDoc, ArticleError, parse_article
+from sopdesk.kb.embed import Embedder, get_embedder, pack
+from sopdesk.kb.models import Article, ArticleVersion, KbIndexState
+from sopdesk.orgs.models import Org
+from sopdesk.orgs.service import get_current_playbook
+
+
+class ArticlesRefused(ValueError):
+    """Every problem found in a set of articles; none of them was saved."""
+
+    def __init__(self, errors: Sequence[ArticleError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An article to save: its content, its text as written, and where it came from."""
+
+    doc: ArticleDoc
+    source: str
+    origin: str
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    number: int
+    checksum: str
+    origin: str
+    created_at: datetime
+    created_by: str | None
+    title: str
+
+
+def read_folder(directory: Path) -> list[Draft]:
+    """Every `*.md` under `directory`, parsed; all errors at once, or none."""
+    drafts: list[Draft] = []
+    errors: list[ArticleError] = []
+    for path in sorted(directory.rglob("*.md")):
+        name = str(path.relative_to(directory))
+        try:
+            source = path.read_text(encoding="utf-8")
+            drafts.append(Draft(parse_article(source, name), source, f"import:{name}"))
+        except UnicodeDecodeError:
+            errors.append(ArticleError(name, "file", "expected UTF-8 text"))
+        except ArticleError as exc:
+            errors.append(exc)
+    if errors:
+        raise ArticlesRefused(errors)
+    return drafts
+
+
+def check_drafts(session: Session, org_id: str, drafts: Sequence[Draft]) -> None:
+    """Refuse unknown orgs, repeated slugs, unknown lines, scenarios and related articles."""
+    if session.get(Org, org_id) is None:
+        raise ArticlesRefused([ArticleError("<org>", "org", f"no org '{org_id}'")])
+    current = get_current_playbook(session, org_id)
+    playbook = current.playbook if current else None
+    known = set(session.scalars(select(Article.slug).where(Article.org_id == org_id)))
+    seen: dict[str, str] = {}
+    errors: list[ArticleError] = []
+    for draft in drafts:
+        doc, where = draft.doc, draft.origin.removeprefix("import:")
+        if doc.slug in seen:
+            errors.append(ArticleError(where, "slug", f"'{doc.slug}' is also {seen[doc.slug]}"))
+        seen[doc.slug] = where
+        for kind, ids in (("lines", doc.lines), ("scenarios", doc.scenarios)):
+            if ids and playbook is None:
+                errors.append(ArticleError(where, kind, f"org '{org_id}' has no playbook"))
+                continue
+            choices = [x.id for x in getattr(playbook, kind, [])]
+            for unknown in (i for i in ids if i not in choices):
+                expected = ", ".join(choices) or "none"
+                message = f"no {kind[:-1]} '{unknown}' in the playbook (expected: {expected})"
+                errors.append(ArticleError(where, kind, message))
+    slugs = known | set(seen)
+    for draft in drafts:
+        for slug in (s for s in draft.doc.related if s not in slugs):
+            where = draft.origin.removeprefix("import:")
+            errors.append(ArticleError(where, "related", f"no article '{slug}' in the org"))
+    if errors:
+        raise ArticlesRefused(errors)
+
+
+def save_drafts(
+    session: Session,
+    org_id: str,
+    drafts: Sequence[Draft],
+    now: datetime,
+    by: str | None = None,
+    embedder: Embedder | None = None,
+) -> ImportReport:
+    """Save checked drafts: a new version for each changed article, its vector computed."""
+    report = ImportReport()
+    existing = {a.slug: a for a in session.scalars(select(Article).where(Article.org_id == org_id))}
+    checksums = {
+        slug: checksum
+        for slug, checksum in session.execute(
+            select(Article.slug, ArticleVersion.checksum)
+            .join(ArticleVersion, _is_current)
+            .where(Article.org_id == org_id)
+        )
+    }
+    changed = [d for d in drafts if checksums.get(d.doc.slug) != d.doc.checksum()]
+    report.unchanged = [d.doc.slug for d in drafts if checksums.get(d.doc.slug) == d.doc.checksum()]
+    if not changed:
+        return report
+    embedder = embedder or get_embedder()
+    vectors = embedder.articles([d.doc for d in changed])
+    articles: list[Article] = []
+    for draft in changed:
+        doc = draft.doc
+        article = existing.get(doc.slug)
+        if article is None:
+            article = Article(org_id=org_id, slug=doc.slug, current_version=0, created_at=now)
+            session.add(article)
+            report.created.append(doc.slug)
+        else:
+            report.updated.append(doc.slug)
+        article.title, article.search_text = doc.title, doc.keyword_text()
+        article.applies_to = doc.applies_to()
+        article.current_version += 1
+        article.updated_at = now
+        articles.append(article)
+    session.flush()  # one round of inserts gives every new article its id
+    session.add_all(
+        ArticleVersion(
+            article_id=article.id,
+            org_id=org_id,
+            number=article.current_version,
+            source=draft.source,
+            fields=draft.doc.model_dump(mode="json"),
+            checksum=draft.doc.checksum(),
+            origin=draft.origin,
+            created_at=now,
+            created_by=by,
+            embedding=pack(vector),
+            embedding_model=embedder.model_id,
+        )
+        for draft, article, vector in zip(changed, articles, vectors, strict=True)
+    )
+    _touch_index(session, org_id)
+    session.flush()
+    return report
+
+
+_is_current = (ArticleVersion.article_id == Article.id) & (
+    ArticleVersion.number == Article.current_version
+)
+
+
+def _touch_index(session: Session, org_id: str) -> None:
+    # Two first imports of one org racing here: one fails on the primary key and is retried.
+    state = session.get(KbIndexState, org_id)
+    if state is None:
+        session.add(KbIndexState(org_id=org_id, stamp=uuid.uuid4().hex))
+    else:
+        state.stamp = uuid.uuid4().hex
+
+
+def import_folder(
+    session: Session,
+    org_id: str,
+    directory: Path,
+    now: datetime,
+    by: str | None = None,
+    embedder: Embedder | None = None,
+) -> ImportReport:
+    """Load a folder of article files into the org (`sopdesk kb import`)."""
+    drafts = read_folder(directory)
+    check_drafts(session, org_id, drafts)
+    return save_drafts(session, org_id, drafts, now, by, embedder)
+
+
+def edit_article(
+    session: Session,
+    org_id: str,
+    slug: str,
+    source: str,
+    now: datetime,
+    by: str | None = None,
+    embedder: Embedder | None = None,
+) -> int:
+    """Save an edit made in the desk (new or existing slug); returns the current version number."""
+    doc = parse_article(source, f"{slug}.md", slug=slug)
+    if doc.slug != slug:
+        raise ArticlesRefused([ArticleError(f"{slug}.md", "slug", "cannot be changed by an edit")])
+    drafts = [Draft(doc, source, "edit")]
+    check_drafts(session, org_id, drafts)
+    save_drafts(session, org_id, drafts, now, by, embedder)
+    article = get_article(session, org_id, slug)
+    assert article is not None
+    return article.current_version
+
+
+def get_article(session: Session, org_id: str, slug: str) -> Article | None:
+    """The org's article by slug, e.g. to record "tried this FAQ" with its current version."""
+    return session.scalar(select(Article).where(Article.org_id == org_id, Article.slug == slug))
+
+
+def get_article_doc(
+    session: Session, org_id: str, slug: str, number: int | None = None
+) -> ArticleDoc | None:
+    """An article's content: the current version, or version `number` of its history."""
+    article = get_article(session, org_id, slug)
+    if article is None:
+        return None
+    version = session.scalar(
+        select(ArticleVersion).where(
+            ArticleVersion.article_id == article.id,
+            ArticleVersion.number == (number or article.current_version),
+        )
+    )
+    return ArticleDoc.model_validate(version.fields) if version else None
+
+
+def article_history(session: Session, org_id: str, slug: str) -> list[VersionInfo]:
+    """Every saved version of an article, oldest first."""
+    versions = session.scalars(
+        select(ArticleVersion)
+        .join(Article, Article.id == ArticleVersion.article_id)
+        .where(Article.org_id == org_id, Article.slug == slug)
+        .order_by(ArticleVersion.number)
+    )
+    return [
+        VersionInfo(
+            v.number, v.checksum, v.origin, v.created_at, v.created_by, str(v.fields["title"])
+        )
+        for v in versions
+    ]

@@ -1,0 +1,97 @@
+"""`sopdesk kb import` and `sopdesk kb search`, as a person runs them on a new database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sopdesk.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.sqlite_only  # each test makes its own SQLite file, as a user would
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "SOPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'new' / 'sopdesk.db'}",
+        "SOPDESK_PLAYBOOKS": str(ROOT / "playbooks"),
+    }
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=env, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_into_a_new_database_then_search(env: dict[str, str], tmp_path: Path) -> None:
+    articles = str(ROOT / "playbooks/myoperator/articles")
+    code, out, err = run(env, "kb", "import", articles, "--org", "MyOperator")
+    assert (code, out.strip()) == (0, "myoperator: 6 created, 0 updated, 0 unchanged"), err
+    assert run(env, "kb", "import", articles, "--org", "myoperator")[1].strip() == (
+        "myoperator: 0 created, 0 updated, 6 unchanged"
+    )
+    code, out, _ = run(env, "kb", "search", "client wants to talk to legal", "--org", "myoperator")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].startswith("1. What should an agent do when a client asks to speak with")
+    assert lines[2].startswith("   Quick answer: - First, consult the relevant FAQ")
+    code, out, _ = run(env, "kb", "search", "bake a cake", "--org", "myoperator", "--json")
+    assert json.loads(out) == {
+        "query": "bake a cake",
+        "no_good_match": True,
+        "results": [],
+        "mode": "combined",
+    }
+
+
+def test_batch_search_answers_one_json_line_per_query(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "kb", "import", str(ROOT / "playbooks/rondesse/articles"), "--org", "rondesse")
+    queries = tmp_path / "queries.txt"
+    queries.write_text("badge number of the officer\n\nIRS\nwhat can I advise on SOS calls\n")
+    code, out, err = run(
+        env, "kb", "search", "--org", "rondesse", "--queries", str(queries), "--json"
+    )
+    assert code == 0, err
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a["query"] for a in answers] == queries.read_text().splitlines()
+    assert answers[0]["results"][0]["slug"] == "law-enforcement-call"
+    assert answers[1] == {"query": "", "no_good_match": True, "results": []}
+    assert answers[3]["results"][0]["slug"] == "usos-safe-advice"
+    scores = [r["score"] for r in answers[0]["results"]]
+    assert scores == sorted(scores, reverse=True) and set(answers[0]["results"][0]) == {
+        "id",
+        "slug",
+        "score",
+    }
+    code, out, _ = run(
+        env,
+        "kb",
+        "search",
+        "--org",
+        "rondesse",
+        "--queries",
+        "-",
+        "--mode",
+        "keyword",
+        "--json",
+        stdin="crypto wallet\n",
+    )
+    assert json.loads(out)["results"][0]["slug"] == "crypto-call"
+
+
+def test_bad_input_exits_2_naming_the_problem(env: dict[str, str], tmp_path: Path) -> None:
+    code, _, err = run(env, "kb", "search", "x", "--org", "rondesse")
+    assert code == 2 and "no knowledge base" in err
+    (tmp_path / "bad.md").write_text("---\ntitle: T\nsteps: one string\n---\n")
+    code, _, err = run(env, "kb", "import", str(tmp_path), "--org", "rondesse")
+    assert code == 2 and "bad.md: steps: Input should be a valid list" in err
+    code, _, err = run(env, "kb", "import", str(tmp_path), "--org", "acme")
+    assert code == 2 and "no org 'acme'" in err
+    code, _, err = run(env, "kb", "search", "--org", "rondesse")
+    assert code == 2 and "give a QUERY or --queries FILE" in err
+    code, _, err = run(env, "kb", "search", "x", "--org", "rondesse", "--mode", "fuzzy")
+    assert code == 2 and "--mode: expected one of keyword, semantic, combined" in err
