@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from sopdesk.escalations.models import (
     Attachment,
+    Notification,
     OutboundMail,
     SlaState,
     Ticket,
@@ -161,8 +162,22 @@ def thread(session: Session, ticket: Ticket) -> list[ThreadEntry]:
     return [ThreadEntry(m, attachments[m.id], mails.get(m.message_id)) for m in messages]
 
 
-def attachment_for(session: Session, user: User, attachment_id: int) -> Attachment:
-    att = session.get(Attachment, attachment_id)
-    if att is None or att.org_id != user.org_id:
-        raise EscalationError("attachment_id", f"no attachment {attachment_id}")
+def attachment_for(session: Session, user: User, ticket_id: int, attachment_id: int) -> Attachment:
+    """An attachment of a message of this ticket, in the user's org."""
+    ticket = access_ticket(session, user, ticket_id)
+    att = session.scalar(
+        select(Attachment)
+        .join(TicketMessage, TicketMessage.id == Attachment.message_id)
+        .where(Attachment.id == attachment_id, TicketMessage.ticket_id == ticket.id)
+    )
+    if att is None:
+        raise TicketNotFound(ticket_id)
     return att
+
+
+def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
+    """Newest first: a team member's team, or every team of the org for anyone else."""
+    query = select(Notification).where(Notification.org_id == user.org_id)
+    if user.role == Role.TEAM and user.team:
+        query = query.where(Notification.team == user.team)
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))

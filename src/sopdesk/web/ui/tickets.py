@@ -1,0 +1,172 @@
+"""Ticket pages: the SLA board (open by time left, breached, met; by team) and a ticket's thread
+with the reply form. Both refresh on ticket events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from sopdesk.escalations import accounts, replies
+from sopdesk.escalations import tickets as svc
+from sopdesk.escalations.models import Ticket
+from sopdesk.orgs.models import User
+from sopdesk.orgs.service import get_current_playbook
+from sopdesk.playbooks.schema import Playbook
+from sopdesk.web.api.tickets import refusals, send_after_commit
+from sopdesk.web.deps import CurrentUser, Now, SessionDep
+from sopdesk.web.errors import ApiError
+from sopdesk.web.templating import render
+
+router = APIRouter()
+
+TICKET_EVENTS = (
+    "ticket.opened",
+    "ticket.reopened",
+    "ticket.message",
+    "ticket.replied",
+    "ticket.resolved",
+    "ticket.sla_reminder",
+    "ticket.sla_breached",
+    "resync",
+)
+STATUS_LABELS = {"open": "Open", "answered": "Answered", "resolved": "Resolved"}
+SLA_LABELS = {
+    "none": "No SLA",
+    "running": "Running",
+    "reminded": "Reminder sent",
+    "breached": "Breached",
+    "met": "Met",
+}
+
+
+def _playbook(session: Session, org_id: str) -> Playbook | None:
+    current = get_current_playbook(session, org_id)
+    return current.playbook if current else None
+
+
+def _zone(playbook: Playbook | None) -> ZoneInfo:
+    return ZoneInfo(playbook.org.timezone if playbook else "UTC")
+
+
+def _common(playbook: Playbook | None, now: datetime) -> dict[str, Any]:
+    zone = _zone(playbook)
+    return {
+        "triggers": ", ".join(f"sse:{kind}" for kind in TICKET_EVENTS),
+        "now": now,
+        "zone": zone,
+        "status_labels": STATUS_LABELS,
+        "sla_labels": SLA_LABELS,
+        "reminders": accounts.todays_reminders(playbook, now.astimezone(zone).date())
+        if playbook
+        else [],
+        "team_names": {t.id: t.name for t in playbook.teams} if playbook else {},
+    }
+
+
+def _board_context(session: Session, user: User, team: str | None, now: datetime) -> dict[str, Any]:
+    playbook = _playbook(session, user.org_id)
+    if team is None and user.role == "team" and user.team:
+        team = user.team  # a team member sees their own team first
+    team = team or None
+    context = _common(playbook, now)
+    context.update(board=svc.sla_board(session, user.org_id, team=team), team=team or "")
+    context["teams"] = [t for t in (playbook.teams if playbook else []) if t.email]
+    return context
+
+
+@router.get("/tickets")
+def board_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    team: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    return render(request, "tickets/board.html", _board_context(session, user, team, now))
+
+
+@router.get("/tickets/board")
+def board_fragment(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    team: Annotated[str | None, Query()] = None,
+) -> HTMLResponse:
+    """The board's tables: what the page re-fetches on ticket events."""
+    return render(request, "tickets/board_body.html", _board_context(session, user, team, now))
+
+
+def _ticket_context(
+    session: Session, user: User, ticket: Ticket, now: datetime, **extra: Any
+) -> dict[str, Any]:
+    playbook = _playbook(session, user.org_id)
+    context = _common(playbook, now)
+    try:
+        svc.check_can_work(user, ticket)
+        can_work = True
+    except svc.NotAllowed:
+        can_work = False
+    category = None
+    if playbook and ticket.category:
+        category = next((c for c in playbook.ticket_categories if c.id == ticket.category), None)
+    credit = accounts.expected_credit(playbook, ticket.team, now) if playbook else None
+    context.update(
+        ticket=ticket,
+        thread=svc.thread(session, ticket),
+        can_work=can_work,
+        category=category,
+        credit=credit,
+        error=None,
+        text="",
+    )
+    context.update(extra)
+    return context
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(
+    ticket_id: int, request: Request, session: SessionDep, user: CurrentUser, now: Now
+) -> HTMLResponse:
+    with refusals():
+        ticket = svc.access_ticket(session, user, ticket_id)
+    return render(request, "tickets/ticket.html", _ticket_context(session, user, ticket, now))
+
+
+@router.post("/tickets/{ticket_id}/reply", response_model=None)
+def reply_form(
+    ticket_id: int,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    text: Annotated[str, Form()] = "",
+    resolve: Annotated[str | None, Form()] = None,
+) -> HTMLResponse | RedirectResponse:
+    try:
+        with refusals():
+            replies.reply(session, user, ticket_id, text, now, resolve=bool(resolve))
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        with refusals():
+            ticket = svc.access_ticket(session, user, ticket_id)
+        context = _ticket_context(session, user, ticket, now, error=exc.message, text=text)
+        return render(request, "tickets/ticket.html", context, status_code=422)
+    send_after_commit(request, background, now)
+    return RedirectResponse(f"/tickets/{ticket_id}#reply-sent", status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/resolve")
+def resolve_form(
+    ticket_id: int, session: SessionDep, user: CurrentUser, now: Now
+) -> RedirectResponse:
+    with refusals():
+        replies.resolve(session, user, ticket_id, now)
+    return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
