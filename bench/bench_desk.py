@@ -82,11 +82,12 @@ def server(database_url: str) -> Iterator[tuple[str, str, int]]:
     port = free_port()
     env = {**os.environ, "SOPDESK_DATABASE_URL": database_url, "SOPDESK_PORT": str(port)}
     env["SOPDESK_SMTP_PORT"] = str(free_port())
+    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "sopdesk", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "w"),
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -104,6 +105,7 @@ def server(database_url: str) -> Iterator[tuple[str, str, int]]:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def rc_event(session_id: str, label: str, status: str = "Setup") -> bytes:
@@ -136,7 +138,7 @@ def rc_event(session_id: str, label: str, status: str = "Setup") -> bytes:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return (
-        ordered[max(0, min(len(ordered) - 1, int(round(q * len(ordered))) - 1))]
+        ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
         if ordered
         else float("nan")
     )

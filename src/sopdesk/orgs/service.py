@@ -11,7 +11,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -42,12 +41,6 @@ class CurrentPlaybook:
     playbook: Playbook
     version: str
     published_id: int
-
-
-@lru_cache(maxsize=256)
-def _parse(content: str, file: str) -> Playbook:
-    # Published text never changes for a checksum, so parsing once per process is enough.
-    return load_text(content, file).playbook
 
 
 def publish_playbook(
@@ -93,26 +86,42 @@ def publish_playbook(
     return row
 
 
+# Content-addressed: a checksum names one text forever, whatever database it came from.
+_by_checksum: dict[str, Playbook] = {}
+
+
+def _published(session: Session, row_id: int, checksum: str) -> Playbook:
+    """The parsed playbook of a published row; each text is read and parsed once per process."""
+    playbook = _by_checksum.get(checksum)
+    if playbook is None:
+        row = session.get_one(PublishedPlaybook, row_id)
+        playbook = load_text(row.content, f"{row.org_id}@{row.version}").playbook
+        _by_checksum[checksum] = playbook
+    return playbook
+
+
 def get_current_playbook(session: Session, org_id: str) -> CurrentPlaybook | None:
-    """The org's most recently published playbook."""
-    row = session.scalar(
-        select(PublishedPlaybook)
+    """The org's most recently published playbook (one small query; the text is read once)."""
+    found = session.execute(
+        select(PublishedPlaybook.id, PublishedPlaybook.version, PublishedPlaybook.checksum)
         .where(PublishedPlaybook.org_id == org_id)
         .order_by(PublishedPlaybook.published_at.desc(), PublishedPlaybook.id.desc())
         .limit(1)
-    )
-    if row is None:
+    ).first()
+    if found is None:
         return None
-    return CurrentPlaybook(_parse(row.content, f"{org_id}@{row.version}"), row.version, row.id)
+    row_id, version, checksum = found
+    return CurrentPlaybook(_published(session, row_id, checksum), version, row_id)
 
 
 def get_playbook_version(session: Session, org_id: str, version: str) -> Playbook | None:
-    row = session.scalar(
-        select(PublishedPlaybook).where(
+    """The exact playbook an interaction ran, by its published version."""
+    found = session.execute(
+        select(PublishedPlaybook.id, PublishedPlaybook.checksum).where(
             PublishedPlaybook.org_id == org_id, PublishedPlaybook.version == version
         )
-    )
-    return _parse(row.content, f"{org_id}@{row.version}") if row else None
+    ).first()
+    return _published(session, found[0], found[1]) if found else None
 
 
 def create_user(
