@@ -7,13 +7,14 @@ The seeds are read from ../shared/seeds beside the checkout; those tests skip wh
 from __future__ import annotations
 
 import io
-import random
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sopdesk.playbooks.importer import ImportResult, import_sop, run_import
 from sopdesk.playbooks.importer.score import score
@@ -28,9 +29,6 @@ IMPORTER = ROOT / "src" / "sopdesk" / "playbooks" / "importer"
 RONDESSE = "004_bd3fd1b67684f510.txt"
 MYOPERATOR = "000_ca12d654b0457964.txt"
 TARGET = 0.9
-# Measured 0.73: the hand-written MyOperator playbook rewrites the article's steps into checks
-# with choices and uses choice fields whose options the document never lists.
-MYOPERATOR_FLOOR = 0.7
 # Lint findings that report what a document leaves out; the draft header lists them as gaps.
 GAP_FINDINGS = re.compile(r"has no email address|sets no lead stage|is not a number in use")
 
@@ -72,15 +70,10 @@ def test_rondesse_draft_scores_above_target() -> None:
     assert result.total >= TARGET, result
 
 
-def test_myoperator_draft_scores_above_its_measured_floor() -> None:
-    ref, text = reference("myoperator")
-    assert score(imported(MYOPERATOR).playbook, ref, text).total >= MYOPERATOR_FLOOR
-
-
-@pytest.mark.xfail(strict=True, reason="MyOperator draft reaches ~73%, not the 90% target")
 def test_myoperator_draft_scores_above_target() -> None:
     ref, text = reference("myoperator")
-    assert score(imported(MYOPERATOR).playbook, ref, text).total >= TARGET
+    result = score(imported(MYOPERATOR).playbook, ref, text)
+    assert result.total >= TARGET, result
 
 
 def test_rondesse_unplaced_is_only_introduction_and_conclusion() -> None:
@@ -219,20 +212,22 @@ FUZZ_WORDS = "|".join(
         'we\'ll have one of our Medics reach out|ticket under the "X" category|x@y.co',
         "Wednesday \u2013 submit|Friday \u2013 initiate|Tuesday (EOD) \u2013 credited",
         "mandatory details (a, b|800 555 0199|If|when|?|.|,|;|\n|\n|\x00|\ufffd|\u2022",
+        "method|by card, cash, or voucher|ABC/DEF|use a|will be|the agent must|via email|If a",
     ]
 )
 
 
-def test_random_documents_never_crash() -> None:
-    # Stand-in for a property test: seeded random documents built from the words the
-    # importer reacts to, so every extractor sees malformed input.
-    words = FUZZ_WORDS.split("|")
-    for number in range(300):
-        rng = random.Random(number)
-        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 120)))
-        result = import_sop(text, f"doc{number}.txt")
-        findings = [m for m in lint(result) if not GAP_FINDINGS.search(m)]
-        assert findings == [], (text, findings)
+# Documents built from the words the importer reacts to, so every extractor sees malformed input.
+FUZZ_DOCUMENTS = st.lists(st.sampled_from(FUZZ_WORDS.split("|")), max_size=120).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(FUZZ_DOCUMENTS)
+def test_random_documents_never_crash(text: str) -> None:
+    result = import_sop(text, "doc.txt")
+    assert Playbook.model_validate(yaml.safe_load(result.playbook_yaml)) == result.playbook
+    findings = [m for m in lint(result) if not GAP_FINDINGS.search(m)]
+    assert findings == [], findings
 
 
 # The CLI edge -------------------------------------------------------------------------------

@@ -9,8 +9,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
+from sopdesk.playbooks.importer.branches import (
+    add_after,
+    branch_steps,
+    caller_word,
+    condition_of,
+    promise_step,
+)
 from sopdesk.playbooks.importer.lines import item_role
 from sopdesk.playbooks.importer.org import team_names
+from sopdesk.playbooks.importer.quick import place_quick_answer
 from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.importer.steps import StepDraft, starts_with_verb, step_from
 from sopdesk.playbooks.importer.text import clean, find_duration, sentence_case, sentences
@@ -40,7 +48,9 @@ _PRECONDITIONS: tuple[tuple[Precondition, re.Pattern[str]], ...] = (
     ("identity_verified", re.compile(r"\b(?:verify|validate|confirm)\b.*\bidentity\b", re.I)),
     (
         "customer_unsatisfied",
-        re.compile(r"\b(?:unsatisfied|dissatisfied|not satisfied|unresolved|still wish)", re.I),
+        re.compile(
+            r"\b(?:unsatisfied|dissatisfied|not satisfied|unhappy|unresolved|still wish)", re.I
+        ),
     ),
 )
 _MEASURED: tuple[tuple[MeasuredFrom, re.Pattern[str]], ...] = (
@@ -165,7 +175,11 @@ def _tell_caller(
 
 
 def _read_steps(main: list[Item], draft: PolicyDraft) -> None:
-    """Numbered or bulleted steps: the agent's part goes on the line, the team's on the policy."""
+    """Numbered or bulleted steps: the agent's part goes on the line, the team's on the policy.
+
+    A conditional step becomes a check and its action; what the team will do is told to the
+    caller; a quick-answer rule on channels that no step states joins the step using the channel.
+    """
     in_steps = False
     for item in main:
         role = item_role(item)
@@ -173,12 +187,28 @@ def _read_steps(main: list[Item], draft: PolicyDraft) -> None:
             in_steps = role is Role.STEPS
             continue
         if in_steps and item.listed:
-            step = step_from(item.text, item.line)
-            agent = _AGENT.search(item.text) or starts_with_verb(item.text)
-            (draft.agent_steps if agent else draft.team_steps).append(step)
+            text = item.text
+            if _AGENT.search(text) or starts_with_verb(text) or condition_of(text):
+                draft.agent_steps.extend(branch_steps(text, item.line))
+            else:
+                draft.team_steps.append(step_from(text, item.line))
             draft.used.add(item.line)
         elif item.heading:
             in_steps = False
+    if not draft.agent_steps:
+        return
+    text = " ".join(item.text for item in main)
+    promise = promise_step(draft.team_steps, caller_word(text))
+    if promise is not None:
+        add_after(draft.agent_steps, promise)
+    channel = dict(_CHANNELS)[draft.channel]
+    draft.used |= place_quick_answer(main, draft.agent_steps, _restricts, channel)
+
+
+def _restricts(text: str) -> bool:
+    """Whether `text` forbids a channel or allows only one."""
+    named = any(pattern.search(text) for _, pattern in _CHANNELS)
+    return named and bool(_FORBID.search(text) or re.search(r"\bonly\b", text, re.I))
 
 
 def _informs(item: Item, teams: list[str]) -> bool:

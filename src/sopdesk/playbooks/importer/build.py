@@ -12,6 +12,7 @@ from itertools import pairwise
 from sopdesk.playbooks.importer import parts
 from sopdesk.playbooks.importer.article import PolicyDraft, extract_policy
 from sopdesk.playbooks.importer.lines import LineDraft, extract_lines, to_line
+from sopdesk.playbooks.importer.options import offer_options
 from sopdesk.playbooks.importer.org import Org, detect_org, team_names
 from sopdesk.playbooks.importer.reader import Item, read_items
 from sopdesk.playbooks.importer.related import RelatedFound, extract_related
@@ -100,6 +101,10 @@ def _assemble(found: _Found, org: Org, text: str, title: str) -> tuple[Playbook,
     policies = [parts.policy(found.policy)] if found.policy else []
     schedules, noted = parts.schedules(found.related)
     assumptions += noted
+    scenarios, categories, noted = offer_options(
+        _scenarios(found, lines, assumptions), parts.categories(found.related), text
+    )
+    assumptions += noted
     playbook = Playbook(
         version=DRAFT_VERSION,
         org=OrgModel(id=org.id, name=org.name),
@@ -107,9 +112,9 @@ def _assemble(found: _Found, org: Org, text: str, title: str) -> tuple[Playbook,
         urgencies=urgencies,
         teams=teams,
         lines=lines,
-        scenarios=_scenarios(found, lines, assumptions),
+        scenarios=scenarios,
         policies=policies,
-        ticket_categories=parts.categories(found.related),
+        ticket_categories=categories,
         schedules=schedules,
     )
     return playbook, assumptions + _gaps(playbook)

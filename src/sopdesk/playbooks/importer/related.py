@@ -13,12 +13,11 @@ from sopdesk.playbooks.importer.fields import FieldDraft, field_list
 from sopdesk.playbooks.importer.lines import item_role
 from sopdesk.playbooks.importer.org import email_addresses, team_names
 from sopdesk.playbooks.importer.reader import Item
-from sopdesk.playbooks.importer.scenarios import ScenarioDraft, add_step
-from sopdesk.playbooks.importer.steps import split_compound, starts_with_verb
+from sopdesk.playbooks.importer.related_steps import CUT, scenario_from
+from sopdesk.playbooks.importer.scenarios import ScenarioDraft
 from sopdesk.playbooks.importer.text import clean, label_case, quoted, sentences, strip_quotes
 from sopdesk.playbooks.importer.vocab import WEEKDAYS, Role
 
-_CUT = re.compile(r"(?:\.{3}|\u2026)\s*$")
 _DAY = r"(?P<day>" + "|".join(WEEKDAYS) + r")"
 _CYCLE_PART = re.compile(
     _DAY + r"s?\b(?:\s*\((?P<note>[^)]*)\))?\s*[-\u2013\u2014:]\s*(?P<what>.+)", re.I
@@ -41,10 +40,6 @@ _TICKET = re.compile(
 _MANDATORY = re.compile(
     r"\b(?:mandatory|required)\s+(?:details|fields|information)\s*[(:]\s*(?P<list>[^)]+)", re.I
 )
-_IF = re.compile(r"^(?:if|when)\s+(?P<cond>[^,]+),\s*(?P<rest>.+)$", re.I)
-_TITLE_SUBJECT = re.compile(r"\b(?:when|handle|if)\s+(?P<x>[^?,\u2014]+)", re.I)
-_LEAD_IN = re.compile(r"^[A-Z][\w ]{0,30}:\s+")
-_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
 
 
 @dataclass
@@ -55,7 +50,7 @@ class Article:
 
     @property
     def cut(self) -> bool:
-        return bool(_CUT.search(self.body))
+        return bool(CUT.search(self.body))
 
     @property
     def team(self) -> str | None:
@@ -128,7 +123,7 @@ def extract_related(items: list[Item]) -> RelatedFound:
         if placed:
             found.used.update(article.lines)
     for article in articles:
-        scenario = _scenario(article, found.categories)
+        scenario = scenario_from(article, found.categories)
         if scenario is not None:
             found.scenarios.append((scenario, article))
             found.used.update(article.lines)
@@ -189,61 +184,3 @@ def _category(article: Article, team: str, found: RelatedFound) -> bool:
         return False
     found.categories.append(CategoryDraft(label_case(name), team, fields, article))
     return True
-
-
-def _scenario(article: Article, categories: list[CategoryDraft]) -> ScenarioDraft | None:
-    """A scenario from an article that tells the agent what to do."""
-    instructions = _instructions(article.body)
-    if not instructions:
-        return None
-    draft = ScenarioDraft(_scenario_name(article), article.lines[0], team=article.team)
-    for text in instructions:
-        add_step(draft, text, article.lines[-1])
-        lowered = text.lower()
-        for category in categories:
-            # Raising a ticket of a known category means taking that category's fields.
-            if "ticket" in lowered and category.name.lower() in lowered:
-                known = {f.id for f in draft.fields}
-                draft.fields.extend(f for f in category.fields if f.id not in known)
-                draft.steps[-1].collect.extend(f.id for f in category.fields)
-    if article.cut:
-        draft.description = "The source gives only a summary of this article (it is cut off)."
-    return draft
-
-
-def _scenario_name(article: Article) -> str:
-    condition = _IF.match(_parts(article.body)[0]) if _parts(article.body) else None
-    if condition:
-        return label_case(_ARTICLE.sub("", condition.group("cond")))
-    subject = _TITLE_SUBJECT.search(article.title)
-    if subject:
-        return label_case(_ARTICLE.sub("", subject.group("x").strip()))
-    return label_case(article.title.rstrip("?"))
-
-
-def _parts(body: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\u2022", body) if p.strip()]
-
-
-def _instructions(body: str) -> list[str]:
-    """Sentences that instruct; questions and what is lost to a cut-off are left out."""
-    found: list[str] = []
-    for part in _parts(body):
-        for sentence in sentences(part):
-            sentence = _complete(_LEAD_IN.sub("", sentence))
-            condition = _IF.match(sentence)
-            sentence = condition.group("rest") if condition else sentence
-            if not sentence or sentence.endswith("?"):
-                continue
-            found.extend(c for c in split_compound(sentence) if starts_with_verb(c))
-    return found
-
-
-def _complete(sentence: str) -> str:
-    """What can be kept of a sentence cut off by "...": a list is closed, a clause dropped."""
-    if not _CUT.search(sentence):
-        return sentence
-    kept = _CUT.sub("", sentence).rstrip()
-    if kept.count("(") > kept.count(")"):
-        return f"{kept.rstrip(' ,;')})"
-    return kept.rsplit(";", 1)[0] if ";" in kept else ""

@@ -43,6 +43,7 @@ class ScenarioDraft:
     identity: tuple[str, list[str]] | None = None
     note: str | None = None
     description: str | None = None
+    summary: str | None = None  # the source text, when it is only a summary of the procedure
 
 
 @dataclass
@@ -162,6 +163,8 @@ def to_scenario(draft: ScenarioDraft, scenario_id: str, lines: list[str] | None)
         name=draft.name,
         lines="all" if lines is None else lines,
         description=draft.description,
+        summary_only=draft.summary is not None,
+        source=draft.summary,
         steps=make_steps(draft.steps),
         fields=[f.model() for f in draft.fields],
         identity_check=identity,

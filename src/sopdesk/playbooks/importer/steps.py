@@ -51,6 +51,12 @@ class StepDraft:
     collect: list[str] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
     hint: str = ""  # preferred id, when the step's role names it better than its words
+    # A check whose "Yes" runs the next `branch` steps and whose "No" skips past them
+    # (BRANCH_TO_END: every step after it). 0: not a branching check.
+    branch: int = 0
+
+
+BRANCH_TO_END = 1 << 16
 
 
 def imperative(text: str) -> str:
@@ -112,22 +118,33 @@ def split_compound(sentence: str) -> list[str]:
 def make_steps(drafts: list[StepDraft]) -> list[Step]:
     """Steps with ids unique within their list, named after their first content words."""
     taken: set[str] = set()
-    steps = []
-    for draft in drafts:
-        step_id = unique_id(draft.hint or _id_words(draft.text), taken)
-        steps.append(
-            Step(
-                id=step_id,
-                text=draft.text,
-                kind=draft.kind,
-                required=draft.required,
-                collect=list(dict.fromkeys(draft.collect)),
-                choices=draft.choices,
-            )
+    ids = [unique_id(draft.hint or id_words(draft.text), taken) for draft in drafts]
+    return [
+        Step(
+            id=step_id,
+            text=draft.text,
+            kind=draft.kind,
+            required=draft.required,
+            collect=list(dict.fromkeys(draft.collect)),
+            choices=draft.choices or _branch_choices(ids, index, draft.branch),
         )
-    return steps
+        for index, (step_id, draft) in enumerate(zip(ids, drafts, strict=True))
+    ]
 
 
-def _id_words(text: str) -> str:
-    content = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP_WORDS]
+def _branch_choices(ids: list[str], index: int, branch: int) -> list[Choice]:
+    """ "Yes" goes on to the next step; "No" skips the steps the condition covers."""
+    if branch <= 0 or index + 1 >= len(ids):
+        return []
+    after = index + 1 + branch
+    return [
+        Choice(label="Yes", goto=ids[index + 1]),
+        Choice(label="No", goto=ids[after] if after < len(ids) else "end"),
+    ]
+
+
+def id_words(text: str) -> str:
+    """A step id from the first two content words of `text`."""
+    bare = re.sub(r"['\u2019]s\b", "", text.lower())
+    content = [w for w in re.findall(r"[a-z]+", bare) if w not in _STOP_WORDS]
     return slug(" ".join(content[:2]), fallback="step")
