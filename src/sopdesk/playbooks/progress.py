@@ -29,9 +29,7 @@ class Progress:
     @property
     def pending_required(self) -> list[Step]:
         return [
-            s
-            for s in self.path
-            if s.required and s.kind != "after_call" and s.id not in self.done
+            s for s in self.path if s.required and s.kind != "after_call" and s.id not in self.done
         ]
 
 
@@ -70,7 +68,9 @@ def line_progress(line: Line, record: CallRecord) -> Progress:
             match = next((c for c in step.choices if c.converted == record.converted), None)
             if match is not None and not choices.get(step.id):
                 choices[step.id] = match.label
-    answered = {sid for sid, label in choices.items() if label}
+    # Only one of the step's own answers answers it: a mistyped label leaves the step open.
+    labels = {s.id: {c.label for c in s.choices} for s in line.steps}
+    answered = {sid for sid, label in choices.items() if label in labels.get(sid, ())}
     return walk(line.steps, frozenset(record.completed_steps) | answered, choices)
 
 
@@ -82,7 +82,7 @@ def scenario_progress(
     done = set(entry.completed_steps)
     for step in scenario.steps:
         collected = [fields[c] for c in step.collect if c in fields]
-        if collected and any(f.id in valid for f in collected):
-            if all(f.id in valid for f in collected if is_required(f, valid)):
-                done.add(step.id)
+        started = any(f.id in valid for f in collected)
+        if started and all(f.id in valid for f in collected if is_required(f, valid)):
+            done.add(step.id)
     return walk(scenario.steps, frozenset(done), {})
