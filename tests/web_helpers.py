@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import PASSWORD, T0
 from sopdesk.db import transaction
-from sopdesk.desk.calls import CallIn, receive_call
+from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.models import Interaction
 from sopdesk.orgs import service
 from sopdesk.orgs.models import User
 from sopdesk.settings import Settings, get_settings
 from sopdesk.web.app import create_app
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
+from sopdesk.web.run import DeskServer
 
 NOW = T0
 SECRET = "test-secret-key-not-for-production"
@@ -48,16 +49,20 @@ def ring(
     number: str | None = None,
     caller: str | None = "+12125550100",
     caller_name: str | None = None,
+    status: CallStatus = CallStatus.RINGING,
+    agent_name: str | None = None,
 ) -> int:
-    """Ring a call through the desk service (committed, so its live event goes out)."""
+    """A call event through the desk service (committed, so its live event goes out)."""
     call = CallIn(
         org_id=org_id,
         at=at,
+        status=status,
         external_id=session_id,
         label=label,
         dialed_number=number,
         caller_number=caller,
         caller_name=caller_name,
+        agent_name=agent_name,
     )
     with transaction(factory) as s:
         interaction: Interaction = receive_call(s, call, at)
@@ -97,7 +102,7 @@ def live_server(app: FastAPI) -> Iterator[str]:
     sock = free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    server = DeskServer(config, app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -47,6 +47,14 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _version() -> str:
+    # Read at start-up, not import; a reinstall in progress may briefly hide the metadata.
+    try:
+        return importlib.metadata.version("sopdesk") or "unknown"
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def check_vendor(vendor: Path) -> None:
     missing = [name for name in VENDOR_FILES if not (vendor / name).is_file()]
     if missing:
@@ -92,7 +100,7 @@ def create_app(settings: Settings, *, vendor_dir: Path | None = None, demo: Any 
 
     app = FastAPI(
         title="sopdesk",
-        version=importlib.metadata.version("sopdesk"),
+        version=_version(),
         description="The contact-center desk that runs your SOPs. Errors share one JSON shape.",
         lifespan=lifespan,
     )

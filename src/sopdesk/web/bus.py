@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
 RESYNC = "resync"
 CHANNEL_PREFIX = "sopdesk:events:"
+_END = Event("", "__end__", {})  # wakes a reader at shutdown; never sent to a client
 
 
 class Subscription:
@@ -37,6 +38,7 @@ class Subscription:
         self.loop = loop
         self.dropped = 0
         self.closed = False
+        self.ended = False  # the server is shutting down: the stream should finish
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
         self._close_hook: Callable[[Subscription], None] | None = None
 
@@ -47,18 +49,28 @@ class Subscription:
             self.dropped += 1
         self._queue.put_nowait(event)
 
+    def end(self) -> None:
+        """Called on `loop`: wake the reader, whose next() returns None with `ended` set."""
+        self.ended = True
+        if self._queue.full():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_END)
+
     async def next(self, timeout: float | None = None) -> Event | None:
         """The next event, or None after `timeout` seconds; a "resync" first if any were dropped.
 
         Cancellation-safe: a timed-out wait loses no event.
         """
+        if self.ended:
+            return None
         if self.dropped:
             count, self.dropped = self.dropped, 0
             return Event(self.org_id, RESYNC, {"reason": "overflow", "dropped": count})
         try:
-            return await asyncio.wait_for(self._queue.get(), timeout)
+            event = await asyncio.wait_for(self._queue.get(), timeout)
         except TimeoutError:
             return None
+        return None if event is _END else event
 
     def close(self) -> None:
         if not self.closed:
@@ -71,7 +83,8 @@ class Subscription:
 
     async def __anext__(self) -> Event:
         event = await self.next()
-        assert event is not None  # no timeout given: next() waits for an event
+        if event is None:  # without a timeout, only the end of the stream gives None
+            raise StopAsyncIteration
         return event
 
 
@@ -125,6 +138,18 @@ class InProcessBus:
         for sub in subs:
             sub.deliver(event)
 
+    def end_all(self) -> None:
+        """Finish every stream (server shutdown): browsers reconnect to another worker."""
+        with self._lock:
+            by_loop = {
+                loop: [s for subs in orgs.values() for s in subs]
+                for loop, orgs in self._subs.items()
+            }
+        for loop, subs in by_loop.items():
+            for sub in subs:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(sub.end)
+
     def resync_all(self) -> None:
         """Tell every subscriber to re-fetch its state (events may have been missed)."""
         with self._lock:
@@ -177,6 +202,9 @@ class RedisBus:
 
     def subscribe(self, org_id: str) -> Subscription:
         return self.local.subscribe(org_id)
+
+    def end_all(self) -> None:
+        self.local.end_all()
 
     async def start(self) -> None:
         """Start this worker's listener and wait until it is subscribed."""

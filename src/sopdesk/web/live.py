@@ -33,6 +33,8 @@ async def _stream(sub: Subscription, keepalive: float, reconnect: bool) -> Async
             yield format_event(Event(sub.org_id, RESYNC, {"reason": "reconnected"}))
         while True:
             event = await sub.next(timeout=keepalive)
+            if sub.ended:
+                return  # shutting down: the browser reconnects, to another worker if need be
             yield ": keep-alive\n\n" if event is None else format_event(event)
     finally:
         sub.close()

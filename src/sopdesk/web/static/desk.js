@@ -51,6 +51,13 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-open-shortcuts]")) toggleShortcuts();
+    var demo = event.target.closest("[data-fill-login]");
+    if (demo) {
+      // Demo only: fill the form with a listed login, then let the person press Log in.
+      document.getElementById("email").value = demo.dataset.fillLogin;
+      document.getElementById("password").value = demo.closest("[data-demo-password]").dataset.demoPassword;
+      document.querySelector(".login__card button[type=submit]").focus();
+    }
   });
 
   document.addEventListener("keydown", function (event) {
