@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -175,7 +176,14 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return await _respond(request, ApiError(500, "internal error: the request was not completed"))
 
 
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    # A number no column can hold (an id of 2**64, say) names nothing: the client's mistake.
+    return await _respond(request, ApiError(422, "a number in the request is out of range"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(DeskError, _desk_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

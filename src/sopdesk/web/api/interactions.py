@@ -14,6 +14,7 @@ from sopdesk.desk.wrapup import wrap_up
 from sopdesk.playbooks.screen import Screen
 from sopdesk.playbooks.wrapup import Missing, OwedRecord
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
+from sopdesk.web.ids import IdField, IdPath
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
 
@@ -55,7 +56,7 @@ def detail(session: Any, interaction: Interaction, now: Any) -> InteractionDetai
 
 @router.get("/{interaction_id}", response_model=InteractionDetail)
 def get_interaction(
-    interaction_id: int, session: SessionDep, user: CurrentUser, now: Now
+    interaction_id: IdPath, session: SessionDep, user: CurrentUser, now: Now
 ) -> InteractionDetail:
     """The call screen, the progress so far, and what the wrap-up owes or still misses."""
     return detail(session, desk.access_interaction(session, user, interaction_id), now)
@@ -63,7 +64,7 @@ def get_interaction(
 
 @router.post("/{interaction_id}/accept", response_model=InteractionDetail)
 def accept(
-    interaction_id: int, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     """Take the call (409 when another agent has it)."""
     return detail(session, desk.accept(session, user, interaction_id, now), now)
@@ -75,7 +76,7 @@ class StepDone(BaseModel):
 
 @router.put("/{interaction_id}/steps/{step_id}", response_model=InteractionDetail)
 def set_step(
-    interaction_id: int,
+    interaction_id: IdPath,
     step_id: str,
     body: StepDone,
     session: SessionDep,
@@ -95,7 +96,7 @@ class Answer(BaseModel):
 
 @router.post("/{interaction_id}/answers", response_model=InteractionDetail)
 def answer(
-    interaction_id: int, body: Answer, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: Answer, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     """Answer a branching step (it may record the outcome or open a scenario)."""
     return detail(
@@ -109,7 +110,7 @@ class Outcome(BaseModel):
 
 @router.put("/{interaction_id}/outcome", response_model=InteractionDetail)
 def outcome(
-    interaction_id: int, body: Outcome, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: Outcome, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     return detail(
         session, desk.set_outcome(session, user, interaction_id, body.converted, now), now
@@ -129,7 +130,7 @@ class ScenarioResult(BaseModel):
 
 @router.put("/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult)
 def record_scenario(
-    interaction_id: int,
+    interaction_id: IdPath,
     scenario_id: str,
     body: ScenarioInput,
     session: SessionDep,
@@ -152,7 +153,7 @@ class EscalationInput(BaseModel):
 
 @router.post("/{interaction_id}/escalations", response_model=InteractionDetail)
 def escalate(
-    interaction_id: int, body: EscalationInput, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: EscalationInput, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     """Record a request for a team under an escalation policy (its preconditions apply)."""
     interaction = desk.record_escalation(
@@ -174,7 +175,7 @@ class FaqTried(BaseModel):
 
 @router.post("/{interaction_id}/faq-tried", response_model=InteractionDetail)
 def faq_tried(
-    interaction_id: int, body: FaqTried, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: FaqTried, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     """Record that an FAQ article was tried with the caller."""
     return detail(
@@ -183,12 +184,12 @@ def faq_tried(
 
 
 class AccountLink(BaseModel):
-    account_id: int
+    account_id: IdField
 
 
 @router.put("/{interaction_id}/account", response_model=InteractionDetail)
 def link_account(
-    interaction_id: int, body: AccountLink, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: AccountLink, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     return detail(
         session, desk.link_account(session, user, interaction_id, body.account_id, now), now
@@ -201,19 +202,19 @@ class Summary(BaseModel):
 
 @router.put("/{interaction_id}/summary", response_model=InteractionDetail)
 def summary(
-    interaction_id: int, body: Summary, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath, body: Summary, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
     return detail(session, desk.set_summary(session, user, interaction_id, body.summary, now), now)
 
 
 class WrapUpReply(BaseModel):
-    interaction_id: int
+    interaction_id: IdPath
     already_closed: bool = Field(description="true when a previous wrap-up already wrote")
     written: list[dict[str, Any]]
 
 
 @router.post("/{interaction_id}/wrap-up", response_model=WrapUpReply)
-def wrap(interaction_id: int, session: SessionDep, user: CurrentAgent, now: Now) -> WrapUpReply:
+def wrap(interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now) -> WrapUpReply:
     """Close the call, writing every owed CRM record at once; 422 lists what is missing."""
     result = wrap_up(session, user, interaction_id, now)
     return WrapUpReply(
