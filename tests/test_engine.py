@@ -120,9 +120,12 @@ def test_myoperator_screen_offers_the_email_only_policy(myoperator: Playbook) ->
     ],
 )
 def test_money_parses_amount_and_currency(raw: object, expected: dict[str, str]) -> None:
-    assert engine.validate_fields([IntakeField(id="a", label="A", type="money")], {"a": raw}).values[
-        "a"
-    ] == expected
+    assert (
+        engine.validate_fields([IntakeField(id="a", label="A", type="money")], {"a": raw}).values[
+            "a"
+        ]
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -252,14 +255,19 @@ def test_branch_not_taken_is_not_owed(myoperator: Playbook) -> None:
 
 
 def test_escalation_needs_the_faq_first(myoperator: Playbook) -> None:
-    esc = EscalationRecord(policy="legal_accounts_by_email", team="legal", customer_unsatisfied=True)
+    esc = EscalationRecord(
+        policy="legal_accounts_by_email", team="legal", customer_unsatisfied=True
+    )
     record = _call("support", completed_steps=["greet"], choices={"request": "Something else"})
     plan = engine.wrap_up_plan(myoperator, record.model_copy(update={"escalations": [esc]}), NOW)
     assert [m.code for m in plan.missing] == ["precondition_faq_tried"]
     tried = esc.model_copy(update={"faq_tried": ["legal-accounts-faq"]})
     plan = engine.wrap_up_plan(myoperator, record.model_copy(update={"escalations": [tried]}), NOW)
     (escalation,) = [r for r in plan.records if r.record == "escalation"]
-    assert escalation.data["channel"] == "email" and escalation.data["address"] == "legal@myoperator.co"
+    assert (
+        escalation.data["channel"] == "email"
+        and escalation.data["address"] == "legal@myoperator.co"
+    )
     assert escalation.data["sla_within_seconds"] == 24 * 3600
 
 
@@ -278,10 +286,6 @@ def test_engine_modules_do_no_io(module: str) -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.Import)
         for alias in node.names
-    } | {
-        node.module
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert not imported & FORBIDDEN
     assert ".now(" not in source and "utcnow" not in source and "open(" not in source

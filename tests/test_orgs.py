@@ -24,7 +24,7 @@ def test_publish_is_idempotent_and_versions_are_immutable(
         first = service.publish_playbook(s, RONDESSE, NOW)
         again = service.publish_playbook(s, RONDESSE, NOW)
         assert first.id == again.id
-        with pytest.raises(service.OrgError, match="version: version 2026.11.1 is already"):
+        with pytest.raises(service.OrgError, match=r"version: version 2026\.11\.1 is already"):
             service.publish_playbook(s, RONDESSE.replace("Thank you", "Thanks"), NOW)
         current = service.get_current_playbook(s, "rondesse")
         assert current is not None and current.version == "2026.11.1"

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize("name", sorted(SCHEMA_FILES))
 def test_committed_schema_matches_the_models(name: str) -> None:
     committed = json.loads((ROOT / "schema" / SCHEMA_FILES[name]).read_text())
-    assert committed == json_schema(name), f"run: sopdesk schema {name} > schema/{SCHEMA_FILES[name]}"
+    assert committed == json_schema(name), (
+        f"run: sopdesk schema {name} > schema/{SCHEMA_FILES[name]}"
+    )
 
 
 @pytest.mark.parametrize("org", ["rondesse", "myoperator"])

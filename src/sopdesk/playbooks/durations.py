@@ -21,9 +21,7 @@ _UNITS = {
     "week": 7 * 86400,
 }
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+?)s?\b")
-_ISO = re.compile(
-    r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
-)
+_ISO = re.compile(r"^P(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$")
 
 
 def parse_duration(text: str) -> timedelta:

@@ -185,6 +185,8 @@ def validate_fields(
     return IntakeResult(values, errors)
 
 
-def validate_scenario(scenario: Scenario, raw: Mapping[str, Any], region: str = "US") -> IntakeResult:
+def validate_scenario(
+    scenario: Scenario, raw: Mapping[str, Any], region: str = "US"
+) -> IntakeResult:
     """Validate a scenario's intake form."""
     return validate_fields(scenario.fields, raw, region)

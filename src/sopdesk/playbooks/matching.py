@@ -75,7 +75,9 @@ def _by_number(playbook: Playbook, number: str) -> list[Line]:
     ]
 
 
-def match_line(playbook: Playbook, label: str | None = None, number: str | None = None) -> LineMatch:
+def match_line(
+    playbook: Playbook, label: str | None = None, number: str | None = None
+) -> LineMatch:
     """Resolve a ringing call to one of the org's lines; never fails."""
     label = (label or "").strip() or None
     number = (number or "").strip() or None

@@ -124,9 +124,7 @@ def render_template(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
-def render_greeting(
-    greeting: Greeting, values: dict[str, str]
-) -> tuple[str | None, str | None]:
+def render_greeting(greeting: Greeting, values: dict[str, str]) -> tuple[str | None, str | None]:
     """(spoken greeting or None, banner or None)."""
     if greeting.mode is GreetingMode.SPOKEN and greeting.template:
         return render_template(greeting.template, values), greeting.banner

@@ -14,7 +14,6 @@ from alembic import op
 
 import sopdesk.db
 
-
 revision: str = "desk_0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("desk",)
