@@ -1,7 +1,7 @@
 """Live events between workers through Redis pub/sub, on PostgreSQL.
 
-Two real uvicorn workers (separate processes) share one PostgreSQL database and one Redis: a
-call rung through worker A reaches an agent whose browser is connected to worker B.
+Two real workers (`sopdesk serve`, separate processes) share one PostgreSQL database and one
+Redis: a call rung through worker A (POST /api/v1/calls) reaches an agent connected to worker B.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from sopdesk.models import load_all_models
 from sopdesk.web.bus import RESYNC, RedisBus
 from web_helpers import SECRET, SseReader, free_socket, token_for
 
-TESTS = Path(__file__).resolve().parent
 REDIS_URL = os.environ.get("SOPDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -66,9 +65,14 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
-def _start_worker(url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _free_port() -> int:
     with free_socket() as sock:
-        port = sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _start_worker(url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
     env = {
         **os.environ,
         "SOPDESK_DATABASE_URL": url,
@@ -76,20 +80,20 @@ def _start_worker(url: str) -> tuple[subprocess.Popen[bytes], str]:
         "SOPDESK_SECRET_KEY": SECRET,
     }
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "web_helpers:bus_worker_app",
-        "--app-dir", str(TESTS), "--host", "127.0.0.1", "--port", str(port),
-        "--log-level", "warning", "--timeout-graceful-shutdown", "1",
+        sys.executable, "-m", "sopdesk", "serve", "--host", "127.0.0.1", "--port", str(port),
+        "--smtp-port", str(_free_port()),
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    # A file, not a pipe: a full pipe would block the worker's logging.
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     return process, f"http://127.0.0.1:{port}"
 
 
-def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            err = process.stderr.read().decode() if process.stderr else ""
-            raise AssertionError(f"worker {base} exited: {err[-2000:]}")
+            raise AssertionError(f"worker {base} exited: {log.read_text()[-2000:]}")
         try:
             if httpx.get(base + "/login", timeout=1).status_code == 200:
                 return
@@ -100,12 +104,13 @@ def _wait_ready(process: subprocess.Popen[bytes], base: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def workers(pg_url: str) -> Iterator[tuple[str, str]]:
+def workers(pg_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     _redis_or_skip()
-    started = [_start_worker(pg_url) for _ in range(2)]
+    logs = [tmp_path_factory.mktemp("workers") / f"worker-{n}.log" for n in "ab"]
+    started = [_start_worker(pg_url, log) for log in logs]
     try:
-        for process, base in started:
-            _wait_ready(process, base)
+        for (process, base), log in zip(started, logs, strict=True):
+            _wait_ready(process, base, log)
         yield started[0][1], started[1][1]
     finally:
         for process, _ in started:
@@ -136,12 +141,12 @@ def test_a_call_rung_through_one_worker_pops_on_an_agent_connected_to_the_other(
     ):
         assert stream_b.status_code == stream_a.status_code == olga_stream.status_code == 200
         rang = httpx.post(
-            worker_a + "/test/ring",
-            json={"session_id": session_id, "label": "Rondesse PSOS"},
+            worker_a + "/api/v1/calls",
+            json={"external_id": session_id, "label": "Rondesse PSOS"},
             headers=ana,
             timeout=10,
         )
-        assert rang.status_code == 200, rang.text
+        assert rang.status_code == 201, rang.text
         for stream in (stream_b, stream_a):  # every worker delivers it
             event = SseReader(stream).event()
             assert event["event"] == "interaction.ringing"
@@ -149,12 +154,12 @@ def test_a_call_rung_through_one_worker_pops_on_an_agent_connected_to_the_other(
             assert data["external_id"] == session_id and data["line_id"] == "psos"
         # Olga (MyOperator) on worker B: her first event is her own org's call, not Rondesse's.
         own = httpx.post(
-            worker_a + "/test/ring",
-            json={"session_id": session_id + "-mo", "label": "Support"},
+            worker_a + "/api/v1/calls",
+            json={"external_id": session_id + "-mo", "dialed_number": "+91 22 4000 0000"},
             headers=olga,
             timeout=10,
         )
-        assert own.status_code == 200, own.text
+        assert own.status_code == 201, own.text
         first = json.loads(SseReader(olga_stream).event()["data"])
         assert first["external_id"] == session_id + "-mo"
 

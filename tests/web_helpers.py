@@ -14,9 +14,8 @@ from typing import Any
 
 import httpx
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
 from personas import PASSWORD, T0
@@ -25,9 +24,8 @@ from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.models import Interaction
 from sopdesk.orgs import service
 from sopdesk.orgs.models import User
-from sopdesk.settings import Settings, get_settings
+from sopdesk.settings import Settings
 from sopdesk.web.app import create_app
-from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.run import DeskServer
 
 NOW = T0
@@ -153,25 +151,3 @@ class SseReader:
 
 def later(seconds: int) -> datetime:
     return NOW + timedelta(seconds=seconds)
-
-
-class RingBody(BaseModel):
-    session_id: str
-    label: str
-
-
-def bus_worker_app() -> FastAPI:
-    """A web worker configured from SOPDESK_* like `sopdesk serve`, plus a test-only route that
-    rings a call through the desk service (as POST /api/v1/calls would) in the caller's org."""
-    router = APIRouter()
-
-    @router.post("/test/ring")
-    def ring_call(
-        body: RingBody, session: SessionDep, user: CurrentAgent, now: Now
-    ) -> dict[str, int]:
-        call = CallIn(org_id=user.org_id, at=now, external_id=body.session_id, label=body.label)
-        return {"id": receive_call(session, call, now).id}
-
-    app = create_app(get_settings())
-    app.include_router(router)
-    return app
