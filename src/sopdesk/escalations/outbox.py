@@ -57,16 +57,11 @@ def new_message_id(from_addr: str) -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
-def queue_mail(
-    session: Session,
-    mail: OutgoingMail,
-    *,
-    org_id: str,
-    ticket_id: int | None,
-    kind: str,
-    now: datetime,
-) -> OutboundMail:
-    row = OutboundMail(
+def mail_row(
+    mail: OutgoingMail, *, org_id: str, ticket_id: int | None, kind: str, now: datetime
+) -> dict[str, Any]:
+    """The outbox row's columns, for one insert or a batch."""
+    return dict(
         org_id=org_id,
         ticket_id=ticket_id,
         kind=kind,
@@ -84,6 +79,18 @@ def queue_mail(
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def queue_mail(
+    session: Session,
+    mail: OutgoingMail,
+    *,
+    org_id: str,
+    ticket_id: int | None,
+    kind: str,
+    now: datetime,
+) -> OutboundMail:
+    row = OutboundMail(**mail_row(mail, org_id=org_id, ticket_id=ticket_id, kind=kind, now=now))
     session.add(row)
     return row
 

@@ -13,15 +13,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.db import transaction
 from sopdesk.escalations.models import ClockKind, ClockState, SlaClock, SlaState, Ticket
-from sopdesk.escalations.notify import notify_team
+from sopdesk.escalations.notify import Notice, notify_many
 from sopdesk.escalations.outbox import Mailer, send_queued
 from sopdesk.orgs.service import CurrentPlaybook, get_current_playbook
 
@@ -35,27 +34,35 @@ class SweepReport:
     lost: int = 0  # clocks another worker fired between our read and our update
 
 
-def _flip(session: Session, clock_id: int, state: ClockState, now: datetime) -> bool:
-    result = session.execute(
+def _flip(session: Session, ids: list[int], state: ClockState, now: datetime) -> list[int]:
+    """Fire the clocks among `ids` that are still pending; the ids this worker changed.
+
+    `UPDATE ... WHERE id IN (...) AND state='pending' RETURNING id`: the per-row conditional
+    update in one statement. A row another worker fired first is not returned.
+    """
+    if not ids:
+        return []
+    statement = (
         update(SlaClock)
-        .where(SlaClock.id == clock_id, SlaClock.state == ClockState.PENDING.value)
+        .where(SlaClock.id.in_(ids), SlaClock.state == ClockState.PENDING.value)
         .values(state=state.value, fired_at=now)
-        .execution_options(synchronize_session=False)
+        .returning(SlaClock.id)
     )
-    return cast("CursorResult[Any]", result).rowcount == 1
+    return list(session.connection().execute(statement).scalars())
 
 
-def _mark_ticket(session: Session, ticket_id: int, kind: str) -> None:
+def _mark_tickets(session: Session, ticket_ids: list[int], kind: str) -> None:
     # Conditional too: a reply committed meanwhile has set 'met', which must stay.
+    if not ticket_ids:
+        return
     if kind == ClockKind.REMINDER:
         new, before = SlaState.REMINDED, [SlaState.RUNNING.value]
     else:
         new, before = SlaState.BREACHED, [SlaState.RUNNING.value, SlaState.REMINDED.value]
-    session.execute(
+    session.connection().execute(
         update(Ticket)
-        .where(Ticket.id == ticket_id, Ticket.sla_state.in_(before))
+        .where(Ticket.id.in_(ticket_ids), Ticket.sla_state.in_(before))
         .values(sla_state=new.value)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -67,30 +74,27 @@ def due_text(due: datetime, zone: str, now: datetime) -> str:
 
 
 def _notify(session: Session, fired: list[tuple[int, int, str]], now: datetime) -> None:
-    tickets = {
-        t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_({f[1] for f in fired})))
-    }
+    for clock_kind in (ClockKind.REMINDER, ClockKind.RESOLUTION):
+        _mark_tickets(session, [t for _, t, k in fired if k == clock_kind], clock_kind)
+    ids = {ticket_id for _, ticket_id, _ in fired}
+    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
     playbooks: dict[str, CurrentPlaybook | None] = {}
+    notices = []
     for clock_id, ticket_id, kind in fired:
         ticket = tickets[ticket_id]
-        _mark_ticket(session, ticket_id, kind)
         if ticket.org_id not in playbooks:
             playbooks[ticket.org_id] = get_current_playbook(session, ticket.org_id)
         current = playbooks[ticket.org_id]
         team = current.playbook.team(ticket.team) if current else None
         zone = current.playbook.org.timezone if current else "UTC"
-        due = due_text(ticket.sla_due_at or now, zone, now)
+        ref = ticket.reference
         if kind == ClockKind.REMINDER:
-            event, text = (
-                "sla_reminder",
-                f"SLA reminder: {ticket.reference} still unanswered, {due}",
-            )
+            due = due_text(ticket.sla_due_at or now, zone, now)
+            event, text = "sla_reminder", f"SLA reminder: {ref} still unanswered, {due}"
         else:
-            event, text = (
-                "sla_breached",
-                f"SLA breached: {ticket.reference} was not answered in time",
-            )
-        notify_team(session, ticket, team, event, text, now, clock_id=clock_id)
+            event, text = "sla_breached", f"SLA breached: {ref} was not answered in time"
+        notices.append(Notice(ticket, team, event, text, clock_id))
+    notify_many(session, notices, now)
 
 
 def sweep(
@@ -113,17 +117,15 @@ def sweep(
             if skip_locked:
                 query = query.with_for_update(skip_locked=True)
             rows = session.execute(query).all()
-            fired: list[tuple[int, int, str]] = []
-            for clock_id, ticket_id, kind in rows:
-                reminder = kind == ClockKind.REMINDER
-                state = ClockState.REMINDED if reminder else ClockState.BREACHED
-                if not _flip(session, clock_id, state, now):
-                    # Nothing got updated: another sweeper got there first.
-                    report.lost += 1
-                    continue
-                fired.append((clock_id, ticket_id, kind))
-                report.reminded += reminder
-                report.breached += not reminder
+            reminders = [r.id for r in rows if r.kind == ClockKind.REMINDER]
+            resolutions = [r.id for r in rows if r.kind != ClockKind.REMINDER]
+            won = set(_flip(session, reminders, ClockState.REMINDED, now))
+            won |= set(_flip(session, resolutions, ClockState.BREACHED, now))
+            # Rows not returned: another sweeper got there first.
+            report.lost += len(rows) - len(won)
+            fired = [(r.id, r.ticket_id, r.kind) for r in rows if r.id in won]
+            report.reminded += sum(1 for r in fired if r[2] == ClockKind.REMINDER)
+            report.breached += sum(1 for r in fired if r[2] != ClockKind.REMINDER)
             if fired:
                 _notify(session, fired, now)
         if len(rows) < batch:
