@@ -103,7 +103,7 @@ def test_myoperator_screen_offers_the_email_only_policy(myoperator: Playbook) ->
     (policy,) = screen.policies
     assert policy.channel == "email" and policy.forbidden_channels == ["phone"]
     assert "accounts@myoperator.co" in policy.team_emails
-    assert policy.sla == "answer within 1d of email received"
+    assert policy.sla == "answer within 24h of email received"
 
 
 # --- intake ---------------------------------------------------------------------------------

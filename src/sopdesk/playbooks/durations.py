@@ -49,10 +49,13 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    """The shortest plain form of a duration, e.g. '24h', '1d 2h', '30m'."""
+    """A short plain form: '24h' up to two days (SOPs speak of '24 hours'), '3d' beyond, '30m'."""
     seconds = int(value.total_seconds())
+    units: tuple[tuple[str, int], ...] = (("h", 3600), ("m", 60), ("s", 1))
+    if seconds > 2 * 86400:
+        units = (("d", 86400), *units)
     out = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    for unit, size in units:
         if seconds >= size:
             out.append(f"{seconds // size}{unit}")
             seconds %= size
