@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sopdesk.playbooks.callrecord import CallRecord, ScenarioRecord
 from sopdesk.playbooks.intake import is_required
 from sopdesk.playbooks.schema import Line, Scenario, Step
-
-if TYPE_CHECKING:
-    from sopdesk.playbooks.wrapup import CallRecord, ScenarioRecord
 
 END = "end"
 
