@@ -114,7 +114,13 @@ def test_the_top_bar_shows_org_person_role_and_navigation(client: TestClient, wo
     html = client.get("/queue").text
     assert '<span class="topbar__org" title="Organisation">Rondesse</span>' in html
     assert "Lee Park" in html and "Team · Lawyers" in html
-    for label, key in (("Queue", "q"), ("Leads", "l"), ("Tasks", "t")):
+    for label, key in (
+        ("Queue", "q"),
+        ("Accounts", "c"),
+        ("Leads", "l"),
+        ("Tasks", "t"),
+        ("Tickets", "i"),
+    ):
         assert f'accesskey="{key}"' in html and f">{label} <kbd>" in html
     assert 'href="/board"' not in html  # the board is for supervisors
     assert 'class="skip-link" href="#main"' in html

@@ -66,7 +66,9 @@
     var key = event.key;
     if (key === "?") { event.preventDefault(); toggleShortcuts(); return; }
     if (key === "j" || key === "k") { event.preventDefault(); moveRow(key === "j" ? 1 : -1); return; }
-    var target = document.querySelector('[data-shortcut="' + key.toLowerCase() + '"]');
+    // A page's own shortcut (inside <main>) wins over the navigation's.
+    var selector = '[data-shortcut="' + key.toLowerCase() + '"]';
+    var target = document.querySelector("main " + selector) || document.querySelector(selector);
     if (target && key.length === 1) { event.preventDefault(); target.click(); }
   });
 
@@ -77,7 +79,14 @@
     el.className = "live live--" + state;
     el.textContent = text;
   }
-  body.addEventListener("htmx:sseOpen", function () { setLive("on", "Live"); });
+  body.addEventListener("htmx:sseOpen", function () {
+    setLive("on", "Live");
+    // Events sent before this stream opened (page load, reconnect) were not seen: re-fetch
+    // whatever listens for resync, exactly as if the server had asked for it.
+    document.querySelectorAll('[hx-trigger*="sse:resync"]').forEach(function (el) {
+      htmx.trigger(el, "sse:resync");
+    });
+  });
   body.addEventListener("htmx:sseError", function () { setLive("off", "Reconnecting…"); });
 
   // Keep focus on the same call when the queue re-renders around it.
