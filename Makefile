@@ -50,6 +50,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/bench_playbooks.py
 	$(BIN)/python bench/bench_importer.py
+	$(BIN)/python bench/bench_email.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
