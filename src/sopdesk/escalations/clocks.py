@@ -1,6 +1,8 @@
 """SLA clocks: which policy times a ticket, its stored deadlines, and stopping them.
 
-`plan_clock` is pure (the playbook and the start time in, due times out). The other functions
+Email tickets take their clock from `playbooks.clocks.clock_for_email` (the same function the
+playbook test cases use); `plan_clock` covers the other starts (a ticket raised from the desk).
+Both are pure. The other functions
 write clock rows inside the caller's transaction; only the sweeper fires them. A clock is met by
 the team's first reply (the document: "reply within 24 hours") or by resolving the ticket,
 whichever comes first; calendar hours, as the seed playbooks assume.
