@@ -1,0 +1,52 @@
+// sopdesk call screen and CRM pages: small behaviour htmx does not give by itself.
+// No business logic: the server decides what is owed and what is wrong.
+(function () {
+  "use strict";
+
+  // A refusal the agent can act on (409 taken or closed, 422 invalid or wrap-up refused) comes
+  // back as HTML to show inline; other errors keep htmx's default (no swap).
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "409|422", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
+
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // Keys that move focus into a text box (desk.js handles keys that press buttons).
+  var FOCUS_KEYS = { n: "call-summary", f: "account-q", "/": "accounts-q" };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && isTyping(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (event.defaultPrevented || isTyping(event.target)) return;
+    var target = document.getElementById(FOCUS_KEYS[event.key] || "");
+    if (target && !target.disabled) {
+      event.preventDefault();
+      target.focus();
+    }
+  });
+
+  // A link to a field in a closed scenario opens the scenario first, then focuses the field.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest('a[href^="#"]');
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    var details = target.closest("details");
+    if (details && !details.open) details.open = true;
+    if (target.matches("input, select, textarea, button, details")) {
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      (target.tagName === "DETAILS" ? target.querySelector("summary") : target).focus();
+    }
+  });
+})();

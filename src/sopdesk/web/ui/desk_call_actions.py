@@ -1,0 +1,214 @@
+"""What the agent does on the call screen, each through one desk service call.
+
+Every action answers with the screen's live regions (swapped out of band) or, for a refusal
+the agent can act on (409, 422), with the reason shown inline. Wrap-up refused answers 422
+with the wrap-up panel listing exactly what the engine says is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import HTMLResponse
+
+from sopdesk.desk import service as desk
+from sopdesk.desk.errors import DeskError
+from sopdesk.desk.models import Interaction
+from sopdesk.desk.wrapup import wrap_up
+from sopdesk.web.deps import CurrentAgent, Now, SessionDep
+from sopdesk.web.ui.desk_call import act, regions
+
+router = APIRouter(prefix="/calls/{call_id}")
+
+Text = Annotated[str, Form(max_length=5000)]
+# What "FAQ tried" records when no article was named (the knowledge base names its articles).
+GENERIC_FAQ = "faq"
+
+
+@router.post("/accept")
+def accept(
+    request: Request, call_id: int, session: SessionDep, user: CurrentAgent, now: Now
+) -> HTMLResponse:
+    return act(request, session, user, now, lambda: desk.accept(session, user, call_id, now))
+
+
+@router.put("/steps/{step_id}")
+def tick_step(
+    request: Request,
+    call_id: int,
+    step_id: str,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    done: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    """A checklist box: checked sends done=true, unchecked sends nothing."""
+    return act(
+        request,
+        session,
+        user,
+        now,
+        lambda: desk.set_step(session, user, call_id, step_id, done, now),
+    )
+
+
+@router.post("/answers")
+def answer(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    step: Annotated[str, Form(max_length=64)],
+    answer: Annotated[str, Form(max_length=300)],
+) -> HTMLResponse:
+    return act(
+        request, session, user, now, lambda: desk.choose(session, user, call_id, step, answer, now)
+    )
+
+
+@router.put("/outcome")
+def outcome(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    converted: Annotated[bool, Form()],
+) -> HTMLResponse:
+    return act(
+        request,
+        session,
+        user,
+        now,
+        lambda: desk.set_outcome(session, user, call_id, converted, now),
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioForm:
+    values: dict[str, str]
+    steps: list[str]
+
+
+async def scenario_form(request: Request) -> ScenarioForm:
+    """The scenario form's fields (`f.<field id>`) and its ticked steps (`step`)."""
+    form = await request.form()
+    values = {
+        key[2:]: value
+        for key, value in form.multi_items()
+        if key.startswith("f.") and isinstance(value, str)
+    }
+    return ScenarioForm(values, [v for v in form.getlist("step") if isinstance(v, str)])
+
+
+@router.put("/scenarios/{scenario_id}")
+def save_scenario(
+    request: Request,
+    call_id: int,
+    scenario_id: str,
+    form: Annotated[ScenarioForm, Depends(scenario_form)],
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+) -> HTMLResponse:
+    """Saved on every change, even when invalid (nothing typed is lost); errors come back
+    next to each field."""
+
+    def record() -> Interaction:
+        desk.record_scenario(
+            session, user, call_id, scenario_id, dict(form.values), form.steps, now
+        )
+        return desk.access_interaction(session, user, call_id)
+
+    return act(request, session, user, now, record)
+
+
+@router.post("/faq-tried")
+def faq_tried(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    article: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    """One click: an FAQ was tried with the caller (the knowledge base sends the article slug)."""
+    name = article.strip() or GENERIC_FAQ
+    return act(
+        request,
+        session,
+        user,
+        now,
+        lambda: desk.record_faq_tried(session, user, call_id, name, now),
+    )
+
+
+@router.post("/escalations")
+def escalate(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    policy: Annotated[str, Form(max_length=64)],
+    team: Annotated[str, Form(max_length=64)],
+) -> HTMLResponse:
+    """The client is still unsatisfied and wants this team: the policy's channel applies."""
+    return act(
+        request,
+        session,
+        user,
+        now,
+        lambda: desk.record_escalation(session, user, call_id, policy, team, [], True, now),
+    )
+
+
+@router.put("/account")
+def link_account(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    account_id: Annotated[int, Form()],
+) -> HTMLResponse:
+    return act(
+        request,
+        session,
+        user,
+        now,
+        lambda: desk.link_account(session, user, call_id, account_id, now),
+    )
+
+
+@router.put("/summary")
+def summary(
+    request: Request,
+    call_id: int,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    summary: Text = "",
+) -> HTMLResponse:
+    return act(
+        request, session, user, now, lambda: desk.set_summary(session, user, call_id, summary, now)
+    )
+
+
+@router.post("/wrap-up", response_model=None)
+def wrap(
+    request: Request, call_id: int, session: SessionDep, user: CurrentAgent, now: Now
+) -> Response:
+    """Close the call and write its records; refused (422) with the wrap-up panel listing
+    what is missing. Success reloads the screen, which then shows what was written."""
+    try:
+        wrap_up(session, user, call_id, now)
+    except DeskError as exc:
+        if exc.status != 422:
+            raise
+        interaction = desk.access_interaction(session, user, call_id)
+        return regions(request, session, user, interaction, now, 422, refused=exc)
+    return Response(status_code=204, headers={"HX-Redirect": f"/calls/{call_id}"})

@@ -1,0 +1,249 @@
+"""What the call screen shows, gathered from the desk services and the engine's pure answers.
+
+No rules here: the engine says which steps lie on the path, which fields are invalid and what
+the wrap-up owes; this module only arranges those answers for the templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from sopdesk.crm import service as crm
+from sopdesk.crm.models import Account
+from sopdesk.desk import service as desk
+from sopdesk.desk.models import Interaction, State
+from sopdesk.orgs.models import Role, User
+from sopdesk.playbooks import engine
+from sopdesk.playbooks.intake import is_required
+from sopdesk.playbooks.progress import line_progress, scenario_progress
+from sopdesk.playbooks.schema import IntakeField, Playbook, Scenario, Step
+from sopdesk.playbooks.screen import ScenarioView, Screen
+from sopdesk.playbooks.wrapup import ScenarioRecord, WrapUpPlan
+
+StepStatus = Literal["done", "current", "todo", "later", "skipped", "after_call"]
+ACTING_ROLES = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: Step
+    number: int
+    status: StepStatus
+    chosen: str | None
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    field: IntakeField
+    value: str
+    error: str | None  # the engine's message, shown once something was typed
+    required: bool
+    identity: bool
+
+
+@dataclass(frozen=True)
+class ScenarioStepRow:
+    step: Step
+    done: bool
+    auto: bool  # done because what it collects is validly filled in
+
+
+@dataclass(frozen=True)
+class ScenarioPanel:
+    view: ScenarioView
+    opened: bool
+    fields: list[FieldRow]
+    steps: list[ScenarioStepRow]
+    problems: int  # invalid fields and required steps not done
+
+
+@dataclass(frozen=True)
+class TeamButton:
+    id: str
+    name: str
+    email: str | None
+    asked: bool  # the client was asked to email this team
+
+
+@dataclass(frozen=True)
+class PolicyPanel:
+    id: str
+    name: str
+    trigger: str
+    preconditions: list[str]
+    teams: list[TeamButton]
+    tell_caller: str
+    forbidden: list[str]
+    channel: str
+    sla: str | None
+
+
+@dataclass
+class CallPage:
+    interaction: Interaction
+    screen: Screen
+    plan: WrapUpPlan
+    steps: list[StepRow]
+    scenarios: list[ScenarioPanel]
+    policies: list[PolicyPanel]
+    faq_tried: list[str]
+    summary: str
+    account: Account | None
+    suggestions: list[Account]
+    top_rank: int
+    teams: dict[str, str]
+    lines: dict[str, str]
+    token: str
+    can_act: bool
+    records: crm.InteractionRecords | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.interaction.state == State.CLOSED.value
+
+
+def version_token(interaction: Interaction) -> str:
+    """Changes whenever the interaction does: the live refresh skips work when it has not."""
+    raw = f"{interaction.last_event_at.isoformat()}|{interaction.state}|{interaction.account_id}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def _step_rows(playbook: Playbook, interaction: Interaction) -> list[StepRow]:
+    line = desk.line_of(playbook, interaction)
+    record = desk.call_record(interaction)
+    progress = line_progress(line, record)
+    closed = interaction.state == State.CLOSED.value
+    on_path = {s.id for s in progress.path}
+    last = progress.path[-1] if progress.path else None
+    # Steps off the path wait on an unanswered choice ("later"), or the answer skipped them.
+    waiting = last is not None and bool(last.choices) and last.id not in progress.done
+    rows = []
+    for number, step in enumerate(line.steps, 1):
+        status: StepStatus
+        if step.kind == "after_call":
+            status = "after_call"
+        elif step.id in progress.done:
+            status = "done"
+        elif closed:
+            status = "todo" if step.id in on_path else "skipped"
+        elif progress.current is not None and step.id == progress.current.id:
+            status = "current"
+        elif step.id in on_path:
+            status = "todo"
+        else:
+            status = "later" if waiting else "skipped"
+        rows.append(StepRow(step, number, status, record.choices.get(step.id)))
+    return rows
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, dict) and "amount" in value:
+        return f"{value.get('amount', '')} {value.get('currency', '')}".strip()
+    return "" if value is None else str(value)
+
+
+def _scenario_panel(
+    playbook: Playbook, view: ScenarioView, entry: dict[str, Any] | None
+) -> ScenarioPanel:
+    scenario: Scenario | None = playbook.scenario(view.id)
+    raw: dict[str, Any] = dict((entry or {}).get("values", {}))
+    ticked: list[str] = list((entry or {}).get("steps", []))
+    assert scenario is not None  # the view was built from this playbook's scenarios
+    result = engine.validate_scenario(scenario, raw, playbook.org.default_region)
+    record = ScenarioRecord(id=view.id, values=raw, completed_steps=ticked)
+    progress = scenario_progress(scenario, record, result.values)
+    fields = [
+        FieldRow(
+            field=f,
+            value=_text_of(raw.get(f.id)),
+            error=result.errors.get(f.id) if _text_of(raw.get(f.id)) else None,
+            required=is_required(f, result.values),
+            identity=f.id in view.identity_check,
+        )
+        for f in scenario.fields
+    ]
+    steps = [
+        ScenarioStepRow(s, s.id in progress.done, s.id in progress.done and s.id not in ticked)
+        for s in scenario.steps
+    ]
+    problems = len(result.errors) + len(
+        [s for s in progress.pending_required if not any(c in result.errors for c in s.collect)]
+    )
+    return ScenarioPanel(view, entry is not None, fields, steps, problems if entry else 0)
+
+
+def _policy_panels(
+    playbook: Playbook, screen: Screen, progress: dict[str, Any]
+) -> list[PolicyPanel]:
+    asked = {(e.get("policy"), e.get("team")) for e in progress.get("escalations", [])}
+    panels = []
+    for view in screen.policies:
+        policy = playbook.policy(view.id)
+        if policy is None:  # pragma: no cover - the screen lists only the playbook's policies
+            continue
+        teams = [
+            TeamButton(t.id, t.name, t.email, (policy.id, t.id) in asked)
+            for t in (playbook.team(tid) for tid in policy.teams)
+            if t is not None
+        ]
+        panels.append(
+            PolicyPanel(
+                id=view.id,
+                name=view.name,
+                trigger=view.trigger,
+                preconditions=view.preconditions,
+                teams=teams,
+                tell_caller=view.tell_caller,
+                forbidden=view.forbidden_channels,
+                channel=view.channel,
+                sla=view.sla,
+            )
+        )
+    return panels
+
+
+def build_call_page(
+    session: Session, user: User, interaction: Interaction, now: datetime
+) -> CallPage:
+    """Everything the call screen and its live regions render, for `user` looking at it now."""
+    playbook = desk.playbook_of(session, interaction)
+    screen = desk.screen_for(session, interaction, interaction.agent_name or user.name)
+    progress = interaction.progress or {}
+    scenarios = progress.get("scenarios", {})
+    account = (
+        crm.get_account(session, interaction.org_id, interaction.account_id)
+        if interaction.account_id
+        else None
+    )
+    closed = interaction.state == State.CLOSED.value
+    return CallPage(
+        interaction=interaction,
+        screen=screen,
+        plan=desk.plan_for(session, interaction, now),
+        steps=_step_rows(playbook, interaction),
+        scenarios=[_scenario_panel(playbook, v, scenarios.get(v.id)) for v in screen.scenarios],
+        policies=_policy_panels(playbook, screen, progress),
+        faq_tried=list(progress.get("faq_tried", [])),
+        summary=progress.get("summary") or "",
+        account=account,
+        suggestions=(
+            []
+            if account
+            else crm.accounts_for_number(session, interaction.org_id, interaction.caller_number)
+        ),
+        top_rank=len(playbook.urgencies) - 1,
+        teams={t.id: t.name for t in playbook.teams},
+        lines={line.id: line.name for line in playbook.lines},
+        token=version_token(interaction),
+        can_act=user.role in ACTING_ROLES and not closed,
+        records=crm.records_of_interaction(session, interaction.org_id, interaction.id)
+        if closed
+        else None,
+    )
