@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm.models import AuditEntry, CallLog, Lead, Note, Task
 from sopdesk.desk.errors import DeskError, FieldProblem
@@ -30,7 +31,8 @@ class WrapUpResult:
     written: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _write(session: Session, i: Interaction, owed: OwedRecord, now: datetime) -> tuple[str, int]:
+def _row(i: Interaction, owed: OwedRecord, now: datetime) -> CallLog | Lead | Note | Task | None:
+    """The CRM row an owed record becomes (None: nothing to write for it)."""
     d = owed.data
     row: CallLog | Lead | Note | Task
     if owed.record == "call_log":
@@ -93,7 +95,7 @@ def _write(session: Session, i: Interaction, owed: OwedRecord, now: datetime) ->
             f"{', '.join(d['faq_tried']) or 'none'}."
         )
         if i.account_id is None:
-            return "escalation", 0
+            return None  # no account to note it on; the audit entry still records it
         row = Note(
             org_id=i.org_id,
             account_id=i.account_id,
@@ -102,9 +104,7 @@ def _write(session: Session, i: Interaction, owed: OwedRecord, now: datetime) ->
             body=body,
             created_at=now,
         )
-    session.add(row)
-    session.flush()
-    return owed.record, row.id
+    return row
 
 
 def _note_body(i: Interaction, content: str | None) -> str:
@@ -148,11 +148,14 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         session.expire(interaction)
         return WrapUpResult(interaction.id, True, _previous(session, interaction))
-    session.refresh(interaction)
-    written = [
-        {"record": kind, "id": row_id}
-        for kind, row_id in (_write(session, interaction, owed, now) for owed in plan.records)
-    ]
+    # The row now holds these values; record them without another SELECT or UPDATE.
+    ended = interaction.ended_at or now
+    for name, value in (("state", State.CLOSED.value), ("closed_at", now), ("ended_at", ended)):
+        set_committed_value(interaction, name, value)
+    rows = [(owed.record, _row(interaction, owed, now)) for owed in plan.records]
+    session.add_all([row for _, row in rows if row is not None])
+    session.flush()  # one flush for every record: their ids go into the audit entry
+    written = [{"record": kind, "id": row.id if row else 0} for kind, row in rows]
     session.add(
         AuditEntry(
             org_id=interaction.org_id,
