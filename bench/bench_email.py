@@ -131,9 +131,10 @@ def seed_tickets(factory: sessionmaker[Session], count: int) -> None:
                         )
                     )
             s.execute(insert(SlaClock), clocks)
-    if factory.kw["bind"].dialect.name == "postgresql":
-        with factory() as s, s.connection().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("ANALYZE ticket, sla_clock"))  # as autovacuum would after a load
+    engine = factory.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE ticket, sla_clock"))  # as autovacuum would after a load
 
 
 def bench_sweeper(factory: sessionmaker[Session], count: int, full: bool) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 # "[MYO-000123]" in a subject: the org's prefix and the ticket number.
 _REFERENCE = re.compile(r"\[?\b([A-Z][A-Z0-9]{1,4})-(\d{6,12})\b\]?")
@@ -87,6 +88,7 @@ class Delivery:
             raise ValueError("address: a delivery needs the team address it reached")
 
 
+@lru_cache(maxsize=1024)
 def org_prefix(org_id: str) -> str:
     """The reference prefix of an org: its first three letters or digits, upper case."""
     letters = "".join(ch for ch in org_id if ch.isalnum())[:3].upper()

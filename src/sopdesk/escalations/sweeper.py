@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from sopdesk.db import transaction
 from sopdesk.escalations.models import ClockKind, ClockState, SlaClock, SlaState, Ticket
@@ -77,7 +77,17 @@ def _notify(session: Session, fired: list[tuple[int, int, str]], now: datetime) 
     for clock_kind in (ClockKind.REMINDER, ClockKind.RESOLUTION):
         _mark_tickets(session, [t for _, t, k in fired if k == clock_kind], clock_kind)
     ids = {ticket_id for _, ticket_id, _ in fired}
-    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    # Only what the notices show: a breach wave must not decode every ticket's fields.
+    shown = load_only(
+        Ticket.org_id,
+        Ticket.team,
+        Ticket.subject,
+        Ticket.status,
+        Ticket.sla_state,
+        Ticket.sla_due_at,
+    )
+    query = select(Ticket).where(Ticket.id.in_(ids)).options(shown)
+    tickets = {t.id: t for t in session.scalars(query)}
     playbooks: dict[str, CurrentPlaybook | None] = {}
     notices = []
     for clock_id, ticket_id, kind in fired:
