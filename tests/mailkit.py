@@ -6,6 +6,7 @@ Personas added here: legal_lila (MyOperator Legal), accounts_arun (MyOperator Ac
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -129,3 +130,13 @@ class CapturingRelay:
     @property
     def messages(self) -> list[Captured]:
         return self.handler.messages
+
+    def wait_for(self, rcpt: str, timeout: float = 10.0) -> Captured:
+        """The first message to `rcpt`, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if rcpt in m.rcpt_tos]
+            if found:
+                return found[0]
+            time.sleep(0.02)
+        raise AssertionError(f"no message to {rcpt} within {timeout}s")
