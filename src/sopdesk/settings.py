@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     sweeper_interval_seconds: float = Field(
         default=5.0, description="how often each worker sweeps SLA clocks and sends queued mail"
     )
+    imap_mailboxes: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="JSON list of {team_address, host, port, username, password, folder, ssl}",
+    )
+    imap_poll_seconds: float = Field(default=60.0, description="how often IMAP mailboxes are read")
 
     @field_validator("secret_key")
     @classmethod
