@@ -99,6 +99,13 @@ def test_oversize_messages_and_attachments_get_552(
     assert count(session_factory, Ticket) == 0
 
 
+def test_a_taken_port_is_a_clear_error(
+    listener: SmtpHandle, session_factory: sessionmaker[Session]
+) -> None:
+    with pytest.raises(RuntimeError, match="--smtp-port or SOPDESK_SMTP_PORT"):
+        start_smtp(settings(smtp_port=listener.port), session_factory)
+
+
 def test_duplicates_bounces_and_auto_replies_over_smtp(
     listener: SmtpHandle, session_factory: sessionmaker[Session]
 ) -> None:

@@ -117,7 +117,10 @@ def start_smtp(
     session_factory: sessionmaker[Session],
     clock: Callable[[], datetime] = _utcnow,
 ) -> SmtpHandle:
-    """Start the SMTP intake on settings.smtp_host:smtp_port (0 picks a free port)."""
+    """Start the SMTP intake on settings.smtp_host:smtp_port (0 picks a free port).
+
+    Raises RuntimeError, saying what to change, when the port cannot be bound.
+    """
     port = settings.smtp_port or free_port(settings.smtp_host)
     limits = Limits(max_attachment_bytes=settings.smtp_max_attachment_bytes)
     handler: Any = IntakeHandler(session_factory, limits, clock)
@@ -128,6 +131,12 @@ def start_smtp(
         server_hostname="sopdesk",  # skips a reverse-DNS lookup that can hang at start-up
         data_size_limit=settings.smtp_max_message_bytes,
     )
-    controller.start()
+    try:
+        controller.start()
+    except OSError as exc:  # the port is taken, or the address is not ours
+        raise RuntimeError(
+            f"SMTP intake cannot listen on {settings.smtp_host}:{port} ({exc.strerror or exc}): "
+            "choose another port with --smtp-port or SOPDESK_SMTP_PORT"
+        ) from None
     log.info("SMTP intake listening on %s:%s", settings.smtp_host, port)
     return SmtpHandle(controller, settings.smtp_host, port)
