@@ -22,8 +22,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 
+from sopdesk.channels.email.headers import header
 from sopdesk.channels.email.ingest import Action, Limits, ingest
-from sopdesk.channels.email.mime import header, parse
+from sopdesk.channels.email.mime import parse
 from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.settings import Settings
 

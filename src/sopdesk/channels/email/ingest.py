@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from sopdesk.channels.email.mime import addresses, decode, header, parse
+from sopdesk.channels.email.headers import addresses, header
+from sopdesk.channels.email.mime import decode, parse
 from sopdesk.escalations.inbound import (
     Delivery,
     InboundEmail,

@@ -7,80 +7,22 @@ malformed addresses) falls back to a lossy but readable value rather than an exc
 
 from __future__ import annotations
 
-import codecs
 import email
 import hashlib
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
-from email.utils import getaddresses
 
+from sopdesk.channels.email.headers import addresses, clean, header, message_ids
 from sopdesk.channels.email.htmltext import html_to_text
 from sopdesk.escalations.inbound import InboundAttachment, InboundEmail
-
-_MSGID = re.compile(r"<[^<>\s]+>")
-MAX_ID = 500  # longer Message-IDs are replaced by a digest so the unique index stays small
-
-
-def _latin1_bytes(exc: UnicodeError) -> tuple[str, int]:
-    assert isinstance(exc, UnicodeDecodeError)
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-# Undeclared 8-bit text: valid UTF-8 sequences stay UTF-8, stray bytes are read as Latin-1.
-codecs.register_error("sopdesk-latin1", _latin1_bytes)
-
-
-def clean(text: str) -> str:
-    """Valid Unicode without NULs (which PostgreSQL refuses), whatever bytes hid in `text`."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "sopdesk-latin1")
-    return text.replace("\x00", "")
 
 
 def parse(raw: bytes) -> EmailMessage:
     message = email.message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)  # policy.default always builds EmailMessage
     return message
-
-
-def header(message: Message, name: str) -> str:
-    """One header's decoded value ('' when absent); raw text when the structured parse fails."""
-    try:
-        value = message.get(name)
-        if value is None:
-            return ""
-        if "\ufffd" not in str(value):  # else raw 8-bit bytes were lost: re-read them below
-            return clean(str(value)).strip()
-    except Exception:  # header classes raise on some malformed input
-        pass
-    for key, raw_value in message.raw_items():
-        if key.casefold() == name.casefold():
-            try:
-                return clean(str(make_header(decode_header(raw_value)))).strip()
-            except Exception:
-                return clean(raw_value).strip()
-    return ""
-
-
-def addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    """(display name, lower-cased address) pairs of an address header; junk entries dropped."""
-    pairs = getaddresses([header(message, name)])
-    return [(clean(n), a.strip().lower()) for n, a in pairs if "@" in a]
-
-
-def message_ids(value: str) -> list[str]:
-    return [_short_id(m) for m in _MSGID.findall(value)]
-
-
-def _short_id(value: str) -> str:
-    if len(value) <= MAX_ID:
-        return value
-    return f"<{hashlib.sha256(value.encode()).hexdigest()}@long-id.invalid>"
 
 
 def _message_id(message: Message, raw: bytes) -> str:
