@@ -4,7 +4,7 @@ ticket pages; other orgs see nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -161,3 +161,22 @@ def test_board_and_ticket_pages_with_the_reply_form(
     assert "Resolved" in page.text and "after the SLA" in page.text
     no_csrf = client.post(f"/tickets/{late.ticket_id}/resolve")
     assert no_csrf.status_code == 403
+
+
+def test_todays_reminders_and_the_payment_cycle_over_the_api(
+    db_url: str, session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    friday = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # 11:30 in Kolkata
+    app = make_app(db_url)
+    app.state.clock = lambda: friday
+    priya = bearer(session_factory, mw.world.agent_priya)
+    ana = bearer(session_factory, mw.world.agent_ana)
+    with TestClient(app) as client:
+        (reminder,) = client.get("/api/v1/reminders/today", headers=priya).json()
+        assert reminder["id"] == "unclaimed_payments_report"
+        assert client.get("/api/v1/reminders/today", headers=ana).json() == []  # Rondesse
+        cycle = client.get("/api/v1/payment-cycle", headers=priya).json()
+        assert cycle["initiated_on"] == "2026-12-04"  # after Wednesday: the next cycle
+        assert cycle["credited_by"].startswith("2026-12-08T17:00:00")
+        missing = client.get("/api/v1/payment-cycle?team=legal", headers=priya)
+        assert missing.status_code == 404 and "no weekly cycle" in missing.text

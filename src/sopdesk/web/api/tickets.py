@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -21,6 +23,7 @@ from sopdesk.escalations.views import (
     message_public,
     ticket_public,
 )
+from sopdesk.orgs.service import get_current_playbook
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ApiError, Forbidden, NotFound
 
@@ -175,3 +178,53 @@ def notifications(
 ) -> list[NotificationPublic]:
     """Ticket notifications (new, reminders, breaches) for your team, newest first."""
     return [NotificationPublic.of(n) for n in svc.notifications_for(session, user, limit)]
+
+
+class ReminderPublic(BaseModel):
+    id: str
+    name: str
+    team: str
+    message: str
+
+
+@router.get("/reminders/today", response_model=list[ReminderPublic])
+def reminders_today(session: SessionDep, user: CurrentUser, now: Now) -> list[ReminderPublic]:
+    """Recurring reminders due today in the org's time zone (e.g. the Unclaimed Payments
+    Report, every Friday and on the last day of the month)."""
+    current = get_current_playbook(session, user.org_id)
+    if current is None:
+        return []
+    today = now.astimezone(ZoneInfo(current.playbook.org.timezone)).date()
+    return [
+        ReminderPublic(id=r.id, name=r.name, team=r.team, message=r.message)
+        for r in accounts.todays_reminders(current.playbook, today)
+    ]
+
+
+class CyclePublic(BaseModel):
+    team: str
+    submitted_at: datetime
+    submit_by: datetime = Field(description="the cut-off of the cycle this request falls in")
+    initiated_on: date
+    credited_by: datetime = Field(description="expected credit: end of day, in the cycle's zone")
+
+
+@router.get("/payment-cycle", response_model=CyclePublic)
+def payment_cycle(
+    session: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    team: Annotated[str, Query(description="the team whose weekly cycle applies")] = "accounts",
+) -> CyclePublic:
+    """When a request submitted now is initiated and credited, by the team's weekly cycle."""
+    current = get_current_playbook(session, user.org_id)
+    dates = accounts.expected_credit(current.playbook, team, now) if current else None
+    if dates is None:
+        raise ApiError(404, f"team '{team}' has no weekly cycle", fields=[("team", "no cycle")])
+    return CyclePublic(
+        team=team,
+        submitted_at=now,
+        submit_by=dates.submitted_by,
+        initiated_on=dates.initiated_on,
+        credited_by=dates.completed_at,
+    )
