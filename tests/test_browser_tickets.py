@@ -63,7 +63,18 @@ def test_email_to_board_to_threaded_reply(
                 page.screenshot(path=str(shots / "tickets.png"))
 
                 row.locator("a.row-link").click()
-                page.get_by_label("Reply to ravi@client.example").fill("It means X. Regards.")
+                draft = page.get_by_label("Reply to ravi@client.example")
+                draft.fill("It means X. Regards.")
+                # The client writes again while Lila types: it shows up, her draft stays.
+                more = make_email(
+                    message_id="<m2@client.example>",
+                    body="Also clause 5, please.",
+                    headers={"In-Reply-To": "<m1@client.example>"},
+                )
+                with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as client:
+                    client.sendmail("ravi@client.example", [LEGAL], more)
+                page.locator("#ticket-messages", has_text="Also clause 5").wait_for(timeout=5000)
+                assert draft.input_value() == "It means X. Regards."
                 page.get_by_role("button", name="Send reply").click()
                 page.locator(".message--out", has_text="It means X.").wait_for()
                 relay.wait_for("ravi@client.example")
@@ -75,11 +86,13 @@ def test_email_to_board_to_threaded_reply(
                     page.wait_for_timeout(100)
                 assert sent.count() == 1
                 assert "in time" in page.locator(".ticket-facts").inner_text()
+                page.screenshot(path=str(shots / "ticket.png"), full_page=True)
                 assert problems == []
                 page.close()
         finally:
             smtp.stop()
     (reply,) = [parse(m.data) for m in relay.messages if m.rcpt_tos == ["ravi@client.example"]]
-    assert reply["In-Reply-To"] == "<m1@client.example>"
+    assert reply["In-Reply-To"] == "<m2@client.example>"  # the client's latest message
+    assert reply["References"] == "<m1@client.example> <m2@client.example>"
     assert reply["From"].addresses[0].addr_spec == LEGAL
     assert "[MYO-" in reply["Subject"] and "It means X." in reply.get_body().get_content()

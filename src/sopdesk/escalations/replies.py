@@ -71,7 +71,11 @@ def reply(
         raise EscalationError("customer_email", "the ticket has no customer email address")
     sender, sender_name = _team_sender(session, ticket)
     last = _last_inbound(session, ticket)
-    refs = [*last.references, last.message_id] if last else []
+    refs: list[str] = []
+    if last is not None:
+        # RFC 5322 3.6.4: the parent's References (else its In-Reply-To), then the parent.
+        parent = list(last.references) or ([last.in_reply_to] if last.in_reply_to else [])
+        refs = [*parent, last.message_id]
     mail = OutgoingMail(
         message_id=new_message_id(sender),
         from_addr=sender,
