@@ -12,6 +12,9 @@
       { code: "409|422", swap: true, error: false },
       { code: "[45]..", swap: false, error: true },
     ];
+    // Swapped-in buttons work at once: with htmx's default 20 ms settle, a click (or a key
+    // such as A) landing just after a live refresh found a button not yet wired, and was lost.
+    window.htmx.config.defaultSettleDelay = 0;
   }
 
   function isTyping(el) {

@@ -14,7 +14,7 @@ from sopdesk.orgs.models import User
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ApiError, NotFound
 from sopdesk.web.templating import render
-from sopdesk.web.ui.desk_accounts import field_labels, line_names, team_names
+from sopdesk.web.ui.desk_accounts import field_labels, line_names, scenario_names, team_names
 
 router = APIRouter()
 
@@ -41,6 +41,7 @@ def _task_context(session: Session, user: User, rows: list[Task]) -> dict[str, o
         "teams": team_names(session, user.org_id),
         "people": crm.user_names(session, user.org_id, assignees),
         "labels": field_labels(session, user.org_id),
+        "scenarios": scenario_names(session, user.org_id),
         "can_complete": crm.can_complete,
     }
 

@@ -1,0 +1,81 @@
+"""Shared by the desk's browser tests: Debian Chromium through Playwright, a live server on the
+test database, logging in through the real form, and calls rung through the real API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from conftest import skip_or_fail
+from personas import PASSWORD, World, build_world
+from sopdesk.orgs.models import User
+from web_helpers import live_server, make_app, token_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+LAPTOP = {"width": 1366, "height": 768}
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        skip_or_fail(f"Debian Chromium not found at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def world(session_factory: sessionmaker[Session]) -> World:
+    return build_world(session_factory)
+
+
+@pytest.fixture
+def server(db_url: str, world: World) -> Iterator[str]:
+    with live_server(make_app(db_url)) as url:
+        yield url
+
+
+def open_desk(browser: Any, base: str, user: User, path: str = "/queue") -> Any:
+    """A fresh laptop-sized browser context, logged in as `user` through the login form."""
+    context = browser.new_context(viewport=LAPTOP, base_url=base)
+    page = context.new_page()
+    page.goto(f"/login?next={path}")
+    page.fill("#email", user.email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+    return page
+
+
+def wait_live(page: Any) -> None:
+    """Until the page's event stream is open (the top bar says Live)."""
+    page.wait_for_selector("#live-status.live--on", timeout=10_000)
+
+
+def ring_via_api(
+    base: str, factory: sessionmaker[Session], user: User, **call: str
+) -> dict[str, Any]:
+    """POST /api/v1/calls as an integration would, with a bearer token."""
+    headers = {"Authorization": f"Bearer {token_for(factory, user)}"}
+    response = httpx.post(f"{base}/api/v1/calls", json=call, headers=headers, timeout=10)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
