@@ -180,3 +180,31 @@ def test_todays_reminders_and_the_payment_cycle_over_the_api(
         assert cycle["credited_by"].startswith("2026-12-08T17:00:00")
         missing = client.get("/api/v1/payment-cycle?team=legal", headers=priya)
         assert missing.status_code == 404 and "no weekly cycle" in missing.text
+
+
+def test_an_agent_raises_a_payment_tracking_ticket_from_the_form(
+    client: TestClient, mw: MailWorld
+) -> None:
+    login(client, mw.world.agent_priya)
+    page = client.get("/tickets/new/payment_tracking")
+    assert page.status_code == 200 and "Cheque number (when payment method is Cheque)" in page.text
+    assert client.get("/tickets/new/refunds").status_code == 404
+    form = {
+        "csrf_token": csrf_from(page.text),
+        "customer_name": "Ravi Kumar",
+        "customer_email": "ravi@client.example",
+        "payment_method": "Cheque",
+        "payment_date": "2026-11-20",
+        "amount": "5900 INR",
+        "company_name": "Acme Pvt Ltd",
+        "customer_reference": "C-9",
+    }
+    refused = client.post("/tickets/new/payment_tracking", data=form)
+    assert refused.status_code == 422 and "Cheque number is required" in refused.text
+    assert 'value="Acme Pvt Ltd"' in refused.text  # what was typed is kept
+    form["cheque_number"] = "004211"
+    made = client.post("/tickets/new/payment_tracking", data=form, follow_redirects=False)
+    assert made.status_code == 303
+    ticket = client.get(made.headers["location"]).text
+    assert "Payment Tracking" in ticket and "5900 INR" in ticket and "004211" in ticket
+    assert "Payment cycle: a request submitted now is initiated on" in ticket

@@ -10,16 +10,17 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from sopdesk.escalations import accounts, replies
 from sopdesk.escalations import tickets as svc
 from sopdesk.escalations.models import Ticket
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.schema import Playbook, TicketCategory
 from sopdesk.web.api.tickets import refusals, send_after_commit
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ApiError
+from sopdesk.web.errors import ApiError, NotFound
 from sopdesk.web.templating import render
 
 router = APIRouter()
@@ -76,6 +77,7 @@ def _board_context(session: Session, user: User, team: str | None, now: datetime
     context = _common(playbook, now)
     context.update(board=svc.sla_board(session, user.org_id, team=team), team=team or "")
     context["teams"] = [t for t in (playbook.teams if playbook else []) if t.email]
+    context["categories"] = playbook.ticket_categories if playbook else []
     return context
 
 
@@ -100,6 +102,64 @@ def board_fragment(
 ) -> HTMLResponse:
     """The board's tables: what the page re-fetches on ticket events."""
     return render(request, "tickets/board_body.html", _board_context(session, user, team, now))
+
+
+def _category_or_404(playbook: Playbook | None, category_id: str) -> TicketCategory:
+    if playbook is not None:
+        for category in playbook.ticket_categories:
+            if category.id == category_id:
+                return category
+    raise NotFound("ticket category")
+
+
+@router.get("/tickets/new/{category_id}")
+def new_ticket_page(
+    category_id: str, request: Request, session: SessionDep, user: CurrentUser, now: Now
+) -> HTMLResponse:
+    """A ticket in a category, with its mandatory fields (e.g. Payment Tracking, on a call)."""
+    playbook = _playbook(session, user.org_id)
+    category = _category_or_404(playbook, category_id)
+    context = _common(playbook, now)
+    context.update(category=category, values={}, errors={}, error=None)
+    return render(request, "tickets/new.html", context)
+
+
+def _raise(
+    session: Session, user: User, category_id: str, values: dict[str, str], now: datetime
+) -> tuple[Ticket | None, dict[str, Any]]:
+    """The new ticket, or the form's context with each field's problem."""
+    playbook = _playbook(session, user.org_id)
+    category = _category_or_404(playbook, category_id)
+    fields = {f.id: values[f.id] for f in category.fields if values.get(f.id)}
+    try:
+        ticket = accounts.raise_category_ticket(
+            session,
+            user,
+            category_id=category.id,
+            fields=fields,
+            subject=values.get("subject", ""),
+            now=now,
+            customer_email=values.get("customer_email") or None,
+            customer_name=values.get("customer_name") or None,
+        )
+        return ticket, {}
+    except accounts.TicketFieldsInvalid as exc:
+        context = _common(playbook, now)
+        context.update(category=category, values=values, errors=exc.errors)
+        context["error"] = "Check the highlighted fields."
+        return None, context
+
+
+@router.post("/tickets/new/{category_id}", response_model=None)
+async def new_ticket_form(
+    category_id: str, request: Request, session: SessionDep, user: CurrentUser, now: Now
+) -> HTMLResponse | RedirectResponse:
+    form = await request.form()  # the category's fields are known only from the playbook
+    values = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
+    ticket, context = await run_in_threadpool(_raise, session, user, category_id, values, now)
+    if ticket is None:
+        return render(request, "tickets/new.html", context, status_code=422)
+    return RedirectResponse(f"/tickets/{ticket.id}", status_code=303)
 
 
 def _ticket_context(
