@@ -84,6 +84,12 @@ def test_bounces_auto_replies_and_loops_are_accepted_but_never_ticketed(
     assert decision.smtp_reply.startswith("250")
 
 
+def test_an_address_claimed_by_two_orgs_stays_with_the_first() -> None:
+    first = TeamAddress("myoperator", "legal", "Legal", LEGAL)
+    squatter = TeamAddress("rondesse", "lawyers", "Lawyers", LEGAL.upper())
+    assert TeamDirectory.of([first, squatter]).lookup(LEGAL) == first
+
+
 def test_auto_submitted_no_is_a_person_writing() -> None:
     assert decide(make_email(headers={"Auto-Submitted": "no"})).action is Action.DELIVER
 

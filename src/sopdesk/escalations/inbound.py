@@ -67,7 +67,12 @@ class TeamDirectory:
 
     @classmethod
     def of(cls, addresses: list[TeamAddress]) -> TeamDirectory:
-        return cls({a.address.casefold(): a for a in addresses})
+        """The first org to claim an address keeps it: a later playbook naming another org's
+        address does not take its mail."""
+        teams: dict[str, TeamAddress] = {}
+        for a in addresses:
+            teams.setdefault(a.address.casefold(), a)
+        return cls(teams)
 
     def lookup(self, address: str) -> TeamAddress | None:
         """The team at `address` (case-insensitive, angle brackets allowed), or None."""

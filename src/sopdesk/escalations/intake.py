@@ -43,7 +43,7 @@ class Outcome:
 def load_directory(session: Session) -> TeamDirectory:
     """Every team address of every org's current playbook."""
     found: list[TeamAddress] = []
-    for org_id in session.scalars(select(Org.id)):
+    for org_id in session.scalars(select(Org.id).order_by(Org.created_at, Org.id)):
         current = get_current_playbook(session, org_id)
         if current is None:
             continue
