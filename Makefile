@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python bench/bench_playbooks.py
 	$(BIN)/python bench/bench_importer.py
 	$(BIN)/python bench/bench_email.py
+	$(BIN)/python bench/bench_kb.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

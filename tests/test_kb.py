@@ -188,3 +188,19 @@ def test_a_few_keywords_are_enough_when_one_article_has_them_all(
             hits = search(s, org, query).hits
             assert slug in [h.slug for h in hits[:2]], (query, hits)
         assert search(s, "rondesse", "badge number for the egg boiler").no_good_match
+
+
+def test_a_small_org_is_not_crowded_out_by_a_big_one(kb: sessionmaker[Session]) -> None:
+    with transaction(kb) as s:
+        for n in range(30):
+            body = f"---\ntitle: Refund rule {n}\nquick_answer: Refund number {n}.\n---\n"
+            service.edit_article(s, "rondesse", f"refund-{n}", body, T0)
+        # One mention in a long text: bm25 ranks it below every Rondesse article.
+        long_text = "---\ntitle: Money back\n---\n" + "words " * 200 + "refund"
+        service.edit_article(s, "myoperator", "refunds", long_text, T0)
+    with kb() as s:
+        for mode in (Mode.KEYWORD, Mode.COMBINED):
+            assert [h.slug for h in search(s, "myoperator", "refund", mode=mode).hits] == [
+                "refunds"
+            ]
+        assert len(search(s, "rondesse", "refund", mode=Mode.KEYWORD, limit=25).hits) == 25

@@ -12,7 +12,7 @@ import importlib.metadata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,14 @@ _FILES = {
         "be50c3628f2bf5bb5e3a7f17b1f74611",
     ),
 }
+
+
+class ArticleEmbedder(Protocol):
+    """What saving articles needs: one vector per article, and the id of the model."""
+
+    model_id: str
+
+    def articles(self, docs: Sequence[ArticleDoc]) -> Vectors: ...
 
 
 class ModelMissing(RuntimeError):

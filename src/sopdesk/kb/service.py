@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sopdesk.kb.article import ArticleDoc, ArticleError, parse_article
-from sopdesk.kb.embed import Embedder, get_embedder, pack
+from sopdesk.kb.embed import ArticleEmbedder, Embedder, get_embedder, pack
 from sopdesk.kb.models import Article, ArticleVersion, KbIndexState
 from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
@@ -113,7 +113,7 @@ def save_drafts(
     drafts: Sequence[Draft],
     now: datetime,
     by: str | None = None,
-    embedder: Embedder | None = None,
+    embedder: ArticleEmbedder | None = None,
 ) -> ImportReport:
     """Save checked drafts: a new version for each changed article, its vector computed."""
     report = ImportReport()
@@ -130,7 +130,7 @@ def save_drafts(
     report.unchanged = [d.doc.slug for d in drafts if checksums.get(d.doc.slug) == d.doc.checksum()]
     if not changed:
         return report
-    embedder = embedder or get_embedder()
+    embedder = embedder if embedder is not None else get_embedder()
     vectors = embedder.articles([d.doc for d in changed])
     articles: list[Article] = []
     for draft in changed:
