@@ -104,6 +104,12 @@ def _open_calls(factory: sessionmaker[Session], world: World) -> dict[str, int]:
     return ids
 
 
+def expect(locator: Any) -> Any:
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 def _check_laptop_fit(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= LAPTOP["width"], f"{page.url} scrolls sideways ({width}px)"
@@ -149,6 +155,10 @@ def test_the_desk_fits_a_laptop_screen(
 
     page = open_desk(browser, server, world.supervisor_sam, "/board")
     _shoot(page, "board", shots_dir)
+    # The board is live: a new call lands in the ringing column without a reload.
+    ring(session_factory, "rondesse", "o-6", label="Rondesse PSOS", caller_name="Nadia Haddad")
+    expect(page.locator("#col-ringing + .board-col__list")).to_contain_text("Nadia Haddad")
+    expect(page.locator("#col-ringing .board-col__n")).to_have_text("3")
     page.context.close()
     page = open_desk(browser, server, world.lawyer_lee, "/tasks")
     page.click("details.intake summary")
