@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -12,12 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mailkit import MailWorld, build_mail_world, make_email
 from personas import T0
+from sopdesk.channels.email.imap import start_imap_poller
 from sopdesk.channels.email.ingest import ingest
+from sopdesk.channels.email.runtime import start_sweeper
 from sopdesk.db import transaction
 from sopdesk.escalations import replies, sweeper
 from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.escalations.models import ClockState, Notification, SlaClock, Ticket
 from sopdesk.escalations.sweeper import run_sweeper, sweep
+from sopdesk.settings import Settings
 from test_escalations import deliver
 
 
@@ -148,3 +152,18 @@ def test_a_crash_mid_pass_loses_no_clock_and_the_restart_fires_each_once(
         clock_now[0] = T0 + timedelta(days=3)
     counts = fired_notifications(session_factory)
     assert len(counts) == 24 and set(counts.values()) == {1}
+
+
+def test_start_sweeper_runs_in_the_background_until_stopped(
+    session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    deliver(session_factory, make_email())
+    settings = Settings(sweeper_interval_seconds=0.01)
+    handle = start_sweeper(settings, session_factory, clock=lambda: T0 + timedelta(hours=25))
+    deadline = time.monotonic() + 10
+    while len(fired_notifications(session_factory)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    handle.stop()
+    assert not handle.thread.is_alive()
+    assert sorted(fired_notifications(session_factory).values()) == [1, 1]
+    assert start_imap_poller(settings, session_factory) is None  # no mailbox configured

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sopdesk.channels.email.headers import header
 from sopdesk.channels.email.ingest import Action, Limits, ingest
 from sopdesk.channels.email.mime import parse
+from sopdesk.channels.email.runtime import SweeperHandle
 from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.settings import Settings
 
@@ -132,9 +133,7 @@ def run_imap_poller(
         stop.wait(interval)
 
 
-def start_imap_poller(
-    settings: Settings, factory: sessionmaker[Session]
-) -> tuple[threading.Thread, threading.Event] | None:
+def start_imap_poller(settings: Settings, factory: sessionmaker[Session]) -> SweeperHandle | None:
     """Poll settings.imap_mailboxes every settings.imap_poll_seconds; None when none is set."""
     mailboxes = [ImapMailbox.model_validate(m) for m in settings.imap_mailboxes]
     if not mailboxes:
@@ -148,4 +147,4 @@ def start_imap_poller(
         daemon=True,
     )
     thread.start()
-    return thread, stop
+    return SweeperHandle(thread, stop)

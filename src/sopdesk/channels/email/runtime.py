@@ -20,6 +20,8 @@ def _utcnow() -> datetime:
 
 @dataclass
 class SweeperHandle:
+    """A background thread of ours; `stop()` ends it after its current pass."""
+
     thread: threading.Thread
     stop_event: threading.Event
 
