@@ -8,6 +8,10 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from sopdesk.channels.email.imap import start_imap_poller
+from sopdesk.channels.email.listener import start_smtp
+from sopdesk.channels.email.runtime import start_sweeper
+from sopdesk.db import migrate
 from sopdesk.settings import Settings
 from sopdesk.web.app import create_app
 
@@ -28,8 +32,18 @@ class DeskServer(uvicorn.Server):
 
 
 def serve(settings: Settings, *, demo: Any = None) -> None:
-    """Run the web desk until interrupted (raises RuntimeError when it cannot start)."""
+    """Run the desk until interrupted: web and API, SMTP intake, SLA sweeper, IMAP polling.
+
+    The mail edges start here, not in the app's lifespan: test apps must not fight over the
+    SMTP port, nor fire real-time clocks. Raises RuntimeError when something cannot start.
+    """
     app = create_app(settings, demo=demo)
+    migrate(settings.database_url)  # the tables exist before the first email arrives
+    factory = app.state.sessionmaker
+    smtp = start_smtp(settings, factory)
+    sweeper = start_sweeper(settings, factory)  # safe in every worker: conditional updates
+    imap = start_imap_poller(settings, factory)  # None unless mailboxes are configured
+    print(f"SMTP intake on {settings.smtp_host}:{settings.smtp_port}; SLA sweeper running")
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -37,4 +51,10 @@ def serve(settings: Settings, *, demo: Any = None) -> None:
         log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
-    DeskServer(config, app).run()
+    try:
+        DeskServer(config, app).run()
+    finally:
+        sweeper.stop()
+        smtp.stop()
+        if imap is not None:
+            imap.stop()
