@@ -64,7 +64,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A deferred transaction that reads, then writes, fails at once ("database is locked")
     # when another writer committed in between; taking the write lock up front makes
-    # concurrent writers queue on busy_timeout instead.
+    # concurrent writers queue on busy_timeout instead. Reads take the lock too, so never open
+    # a second session while one of the same thread holds a transaction: it would wait it out.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
