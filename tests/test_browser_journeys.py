@@ -83,6 +83,8 @@ def test_psos_crypto_call_from_pop_to_the_account(
     expect(owed).to_contain_text("Link the customer's account")
     expect(owed).to_contain_text("Crypto Call: amount: the amount needs a currency")
 
+    owed.locator('a[href="#f-crypto-amount"]').click()  # each missing item leads to its fix
+    expect(page.locator("#f-crypto-amount")).to_be_focused()
     page.fill("#f-crypto-amount", "12000 USD")
     page.keyboard.press("Tab")
     expect(page.locator("#err-crypto-amount")).to_be_empty()

@@ -38,18 +38,20 @@
     }
   });
 
-  // A link to a field in a closed scenario opens the scenario first, then focuses the field.
+  // A wrap-up item links to what fixes it: open its scenario if closed, then focus the field,
+  // the step's checkbox or the scenario's heading, so the keyboard is where the eyes are.
+  var FOCUSABLE = "input:not([disabled]), select, textarea, button:not([disabled]), summary";
   document.addEventListener("click", function (event) {
     var link = event.target.closest('a[href^="#"]');
-    if (!link) return;
+    if (!link || link.classList.contains("skip-link")) return;
     var target = document.getElementById(link.getAttribute("href").slice(1));
     if (!target) return;
     var details = target.closest("details");
     if (details && !details.open) details.open = true;
-    if (target.matches("input, select, textarea, button, details")) {
-      event.preventDefault();
-      target.scrollIntoView({ block: "center" });
-      (target.tagName === "DETAILS" ? target.querySelector("summary") : target).focus();
-    }
+    var focus = target.matches(FOCUSABLE) ? target : target.querySelector(FOCUSABLE);
+    if (!focus) return;
+    event.preventDefault();
+    target.scrollIntoView({ block: "center" });
+    focus.focus();
   });
 })();
