@@ -25,6 +25,7 @@ from web_helpers import ring
 
 pytestmark = pytest.mark.sqlite_only
 ENDED = CallStatus.ENDED
+LEGAL = "Asks to speak with the Legal or Accounts team"
 __all__ = ["browser", "server", "world"]  # fixtures, imported for pytest
 
 CRYPTO = {
@@ -159,6 +160,21 @@ def test_the_desk_fits_a_laptop_screen(
     ring(session_factory, "rondesse", "o-6", label="Rondesse PSOS", caller_name="Nadia Haddad")
     expect(page.locator("#col-ringing + .board-col__list")).to_contain_text("Nadia Haddad")
     expect(page.locator("#col-ringing .board-col__n")).to_have_text("3")
+    page.context.close()
+    mo = ring(session_factory, "myoperator", "o-7", at=_ago(95), number="+91 22 4000 0000",
+              caller="+912240001111", caller_name="Rahul Shah")  # fmt: skip
+    with transaction(session_factory) as s:
+        desk.accept(s, world.agent_priya, mo, _ago(90))
+        desk.set_step(s, world.agent_priya, mo, "greet", True, _ago(80))
+        desk.choose(s, world.agent_priya, mo, "request", LEGAL, _ago(60))
+    page = open_desk(browser, server, world.agent_priya, f"/calls/{mo}")
+    page.click("#faq-legal_accounts_by_email-tried")
+    expect(page.locator("#policy-legal_accounts_by_email-status")).to_contain_text("FAQ tried")
+    page.check("#step-box-faq")
+    page.wait_for_timeout(100)
+    policy = "document.getElementById('policy-legal_accounts_by_email-title')"
+    page.evaluate(f"window.scrollTo(0, {policy}.getBoundingClientRect().top + scrollY - 200)")
+    _shoot(page, "call-myoperator-legal", shots_dir)
     page.context.close()
     page = open_desk(browser, server, world.lawyer_lee, "/tasks")
     page.click("details.intake summary")
