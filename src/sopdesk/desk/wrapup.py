@@ -108,7 +108,7 @@ def _row(i: Interaction, owed: OwedRecord, now: datetime) -> CallLog | Lead | No
 
 
 def _note_body(i: Interaction, content: str | None) -> str:
-    summary = (i.progress or {}).get("summary") or "no summary"
+    summary = ((i.progress or {}).get("summary") or "no summary").rstrip(" .")
     when = (i.answered_at or i.rang_at).strftime("%Y-%m-%d %H:%M UTC")
     return f"Call {when} on {i.line_name} with {i.agent_name}: {summary}. {content or ''}".strip()
 
