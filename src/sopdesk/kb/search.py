@@ -157,8 +157,10 @@ def _ranked(
         # The database ranks keywords on one core while the model embeds on the other; the
         # session is used by the worker alone until the result is in.
         pending = _POOL.submit(keyword_hits, session, org_id, query, KEYWORD_CANDIDATES)
-    semantic = vectors.scores(embedder.encode([query])[0])
-    keyword: list[tuple[int, float]] = pending.result() if pending else []
+    try:
+        semantic = vectors.scores(embedder.encode([query])[0])
+    finally:  # never hand the session back while the worker may still be using it
+        keyword: list[tuple[int, float]] = pending.result() if pending else []
     every_word: list[int] = []
     # Only when the threshold leaves the list short: it spares most queries one search.
     if min_score is not None and keyword and int((semantic >= min_score).sum()) < limit:
