@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bench_kb import NOW, Faq, load_stackfaq
 from sopdesk.db import make_engine, make_sessionmaker, migrate, transaction
 from sopdesk.kb.article import ArticleDoc
-from sopdesk.kb.embed import DIM, MODEL_ID, Vectors, get_embedder, normalize
+from sopdesk.kb.embed import DIM, MODEL_ID, Embedder, Vectors, normalize
 from sopdesk.kb.search import Mode, search
 from sopdesk.kb.service import Draft, save_drafts
 from sopdesk.orgs.models import Org
@@ -71,7 +71,7 @@ def synthetic(n: int, faqs: list[Faq]) -> list[Draft]:
 
 
 def build(factory: sessionmaker[Session], drafts: list[Draft], embed_all: bool) -> float:
-    embedder = get_embedder() if embed_all else RandomEmbedder()
+    embedder = Embedder(os.cpu_count() or 1, bulk=True) if embed_all else RandomEmbedder()
     started = time.perf_counter()
     with transaction(factory) as s:
         s.add(Org(id=ORG, name="BigCo", created_at=NOW))
@@ -140,7 +140,7 @@ def cold_start(url: str) -> None:
 
 
 def throughput(drafts: list[Draft]) -> float:
-    embedder = get_embedder()
+    embedder = Embedder(threads=os.cpu_count() or 1, bulk=True)  # as `sopdesk kb import` does
     embedder.articles([d.doc for d in drafts[:32]])
     sample = [d.doc for d in drafts[:1000]]
     started = time.perf_counter()

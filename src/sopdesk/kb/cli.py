@@ -7,6 +7,7 @@ Imports of the model and the database happen inside the commands, so `sopdesk --
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +74,7 @@ def import_articles(
 ) -> None:
     """Load a folder of articles into the org (new versions for changed ones)."""
     from sopdesk.db import make_engine, make_sessionmaker, migrate, transaction
+    from sopdesk.kb.embed import Embedder
     from sopdesk.kb.service import ArticlesRefused, import_folder
     from sopdesk.settings import get_settings
 
@@ -84,7 +86,8 @@ def import_articles(
     try:
         with transaction(make_sessionmaker(engine)) as session:
             org_id = _resolve_org(session, org, settings.playbooks)
-            report = import_folder(session, org_id, directory, datetime.now(UTC), by)
+            embedder = Embedder(threads=os.cpu_count() or 1, bulk=True)
+            report = import_folder(session, org_id, directory, datetime.now(UTC), by, embedder)
     except ArticlesRefused as exc:
         raise _fail(f"nothing imported, {len(exc.errors)} problem(s):\n{exc}") from None
     finally:
