@@ -8,8 +8,7 @@ poor keyword ranking outvote a confident semantic one.
 "No good match": an article is shown when its semantic cosine reaches MIN_SCORE (the one score
 whose meaning does not depend on the query or the size of the knowledge base; it sits above what
 questions about something else score, under 0.34 in bench/data/kb_unrelated.txt), or, in
-combined search, when it contains every content word of the query (looked for only when fewer
-than `limit` articles reach MIN_SCORE). The second rule is for the
+combined search, when it contains every content word of the query. The second rule is for the
 agent who types "badge number" or "NEFT": a few keywords carry little meaning for the embedding
 (cosines of 0.15-0.3) but finding them all in one article is strong evidence. Likewise, when the
 keyword and the semantic rankings both put the same article first, its cosine needs only reach
@@ -136,6 +135,17 @@ def search(
     return SearchResult(query, mode, hits, not hits, best)
 
 
+def _keywords(
+    session: Session, org_id: str, query: str, every_word: bool
+) -> tuple[list[tuple[int, float]], list[int]]:
+    """Keyword matches, and the articles holding every content word (when asked and any)."""
+    keyword = keyword_hits(session, org_id, query, KEYWORD_CANDIDATES)
+    if not (every_word and keyword):
+        return keyword, []
+    found = keyword_hits(session, org_id, query, KEYWORD_CANDIDATES, every_word=True)
+    return keyword, [a for a, _ in found]
+
+
 def _ranked(
     session: Session,
     org_id: str,
@@ -155,16 +165,11 @@ def _ranked(
     pending = None
     if mode is Mode.COMBINED:
         # The database ranks keywords on one core while the model embeds on the other; the
-        # session is used by the worker alone until the result is in.
-        pending = _POOL.submit(keyword_hits, session, org_id, query, KEYWORD_CANDIDATES)
+        # session is used by the worker alone until its result is in.
+        pending = _POOL.submit(_keywords, session, org_id, query, min_score is not None)
     try:
         semantic = vectors.scores(embedder.encode([query])[0])
     finally:  # never hand the session back while the worker may still be using it
-        keyword: list[tuple[int, float]] = pending.result() if pending else []
-    every_word: list[int] = []
-    # Only when the threshold leaves the list short: it spares most queries one search.
-    if min_score is not None and keyword and int((semantic >= min_score).sum()) < limit:
-        found = keyword_hits(session, org_id, query, KEYWORD_CANDIDATES, every_word=True)
-        every_word = [a for a, _ in found]
+        keyword, every_word = pending.result() if pending else ([], [])
     ranked = rank(vectors.article_ids, semantic, keyword, limit, min_score, every_word)
     return ranked, float(semantic.max())
