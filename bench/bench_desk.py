@@ -72,7 +72,7 @@ def fresh_postgres() -> str | None:
 def server(database_url: str) -> Iterator[tuple[str, str, int]]:
     """A `sopdesk serve` process on demo data; yields (base URL, agent token, pid)."""
     settings = Settings(database_url=database_url, playbooks=ROOT / "playbooks")
-    load_demo(settings, datetime.now(UTC), calls=False)
+    load_demo(settings, datetime.now(UTC), calls=False, articles=False)
     engine = make_engine(database_url)
     with transaction(make_sessionmaker(engine)) as s:
         token = create_token(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -132,15 +133,27 @@ def _ring_calls(session: Session, now: datetime) -> None:
         receive_call(session, call, now)
 
 
-def load_demo(settings: Settings, now: datetime, *, calls: bool = True) -> DemoData:
-    """Migrate, publish every playbook under settings.playbooks, add people, accounts, calls."""
+def _import_articles(session: Session, org_id: str, folder: Path, now: datetime) -> None:
+    from sopdesk.kb.service import import_folder
+
+    if folder.is_dir():
+        import_folder(session, org_id, folder, now, by="demo")
+
+
+def load_demo(
+    settings: Settings, now: datetime, *, calls: bool = True, articles: bool = True
+) -> DemoData:
+    """Migrate; publish every playbook under settings.playbooks with its articles; add people,
+    accounts and calls. Running it again adds nothing."""
     migrate(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         factory = make_sessionmaker(engine)
         with transaction(factory) as session:
             for path in sorted(settings.playbooks.glob("*/playbook.yaml")):
-                publish_playbook(session, path.read_text(encoding="utf-8"), now, by="demo")
+                row = publish_playbook(session, path.read_text(encoding="utf-8"), now, by="demo")
+                if articles:
+                    _import_articles(session, row.org_id, path.parent / "articles", now)
         with transaction(factory) as session:
             logins = _add_people(session, now)
             _add_accounts(session, now)

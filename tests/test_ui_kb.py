@@ -1,0 +1,88 @@
+"""Agent assist on the call screen and the /kb page: the right article, its quick answer first,
+"no good match" for noise, and one click records the FAQ tried on the call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from personas import T0, World, build_world
+from sopdesk.db import transaction
+from sopdesk.desk.models import Interaction
+from sopdesk.kb.service import import_folder
+from web_helpers import csrf_from, login, make_app, ring
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGAL = "client-asks-for-legal-or-accounts"
+
+
+@pytest.fixture
+def world(session_factory: sessionmaker[Session]) -> World:
+    world = build_world(session_factory)
+    with transaction(session_factory) as s:
+        for org in ("myoperator", "rondesse"):
+            import_folder(s, org, ROOT / "playbooks" / org / "articles", T0, by="test")
+    return world
+
+
+@pytest.fixture
+def client(db_url: str, world: World) -> Iterator[TestClient]:
+    with TestClient(make_app(db_url)) as c:
+        yield c
+
+
+def test_client_wants_legal_gets_the_legal_article_first(
+    client: TestClient, world: World, session_factory: sessionmaker[Session]
+) -> None:
+    call = ring(session_factory, "myoperator", "kb-1", number="+91 22 4000 0000")
+    login(client, world.agent_priya)
+    page = client.get(f"/calls/{call}")
+    assert 'id="assist-q"' in page.text
+    found = client.get(f"/calls/{call}/assist", params={"q": "client wants to talk to legal"})
+    assert found.status_code == 200
+    first = found.text.index('class="kb-hit__title"')
+    assert "Legal or Accounts" in found.text[first : first + 200]
+    assert found.text.index("kb-hit__answer") < found.text.index("Related articles")
+    token = csrf_from(page.text)
+    tried = client.post(
+        f"/calls/{call}/faq-tried", data={"article": LEGAL}, headers={"X-CSRF-Token": token}
+    )
+    assert tried.status_code == 200
+    with session_factory() as s:
+        interaction = s.get(Interaction, call)
+        assert interaction is not None and LEGAL in interaction.progress["faq_tried"]
+    again = client.get(f"/calls/{call}/assist", params={"q": "client wants to talk to legal"})
+    assert "✓ FAQ tried" in again.text
+
+
+def test_noise_is_no_good_match(
+    client: TestClient, world: World, session_factory: sessionmaker[Session]
+) -> None:
+    call = ring(session_factory, "myoperator", "kb-2", number="+91 22 4000 0000")
+    login(client, world.agent_priya)
+    found = client.get(
+        f"/calls/{call}/assist", params={"q": "recipe for banana bread with walnuts"}
+    )
+    assert "No good match" in found.text and "kb-hit__title" not in found.text
+
+
+def test_nothing_typed_suggests_the_lines_articles(
+    client: TestClient, world: World, session_factory: sessionmaker[Session]
+) -> None:
+    call = ring(session_factory, "rondesse", "kb-3", label="Rondesse PSOS")
+    login(client, world.agent_ana)
+    found = client.get(f"/calls/{call}/assist")
+    assert "kb-hit__title" in found.text and "PSOS" in found.text
+
+
+def test_kb_page_searches_the_users_org_only(client: TestClient, world: World) -> None:
+    login(client, world.agent_ana)
+    rondesse = client.get("/kb", params={"q": "client wants to talk to legal"})
+    assert rondesse.status_code == 200
+    assert "Legal or Accounts" not in rondesse.text  # a MyOperator article
+    page = client.get("/kb", params={"q": "a police officer is on the line"})
+    assert "What do I do when law enforcement is on the call?" in page.text
