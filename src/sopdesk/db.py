@@ -6,6 +6,8 @@ Every room keeps its tables in its own `models.py` on this Base and its migratio
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -61,23 +63,57 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # A deferred transaction that reads, then writes, fails at once ("database is locked")
-    # when another writer committed in between; taking the write lock up front makes
-    # concurrent writers queue on busy_timeout instead. Reads take the lock too, so never open
-    # a second session while one of the same thread holds a transaction: it would wait it out.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+_HELD = "sopdesk_write_lock"
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_LOCK_WAIT_SECONDS = 10.0
+
+
+def _sqlite_writer_lock(engine: Engine, path: str) -> None:
+    """One transaction at a time per SQLite file in this process, queued on a Python lock.
+
+    A deferred transaction that reads, then writes, fails at once ("database is locked") when
+    another writer committed in between, so every transaction takes SQLite's write lock up front
+    (BEGIN IMMEDIATE). Left to SQLite, the waiting threads would poll with sleeps of up to
+    100 ms; queued here they wake the moment the lock is free. Other processes still meet
+    SQLite's busy_timeout. Never open a second session while one of the same thread holds a
+    transaction: it would wait out the timeout.
+    """
+    lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
+
+    def begin(conn: Any) -> None:
+        if not lock.acquire(timeout=_LOCK_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (waited for another writer)")
+        conn.info[_HELD] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release(conn)
+            raise
+
+    def release(conn: Any) -> None:
+        if conn.info.pop(_HELD, False):
+            lock.release()
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        # A connection returned to the pool by any path gives the lock back.
+        if record.info.pop(_HELD, False):
+            lock.release()
+
+    event.listen(engine, "begin", begin)
+    event.listen(engine, "commit", release)
+    event.listen(engine, "rollback", release)
+    event.listen(engine.pool, "checkin", checkin)
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite files get WAL, foreign keys and one writer at a time."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        _sqlite_writer_lock(engine, str(Path(path).resolve()) if path else url)
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
