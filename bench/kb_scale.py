@@ -79,7 +79,7 @@ def build(factory: sessionmaker[Session], drafts: list[Draft], embed_all: bool) 
         with transaction(factory) as s:
             save_drafts(s, ORG, drafts[start : start + BATCH], NOW, embedder=embedder)
     if factory.kw["bind"].dialect.name == "postgresql":
-        with factory() as s:
+        with transaction(factory) as s:
             s.connection().exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
     return time.perf_counter() - started
 
