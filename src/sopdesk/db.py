@@ -64,6 +64,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 _HELD = "sopdesk_write_lock"
+READ_ONLY = "sopdesk_read_only"
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _LOCK_WAIT_SECONDS = 10.0
 
@@ -81,6 +82,9 @@ def _sqlite_writer_lock(engine: Engine, path: str) -> None:
     lock = _WRITE_LOCKS.setdefault(path, threading.Lock())
 
     def begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a reader never upgrades: it needs no write lock
+            return
         if not lock.acquire(timeout=_LOCK_WAIT_SECONDS):
             raise sqlite3.OperationalError("database is locked (waited for another writer)")
         conn.info[_HELD] = True
@@ -120,6 +124,11 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_reader_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they do not queue behind writers."""
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from sopdesk import events
-from sopdesk.db import make_engine, make_sessionmaker, migrate
+from sopdesk.db import make_engine, make_reader_sessionmaker, make_sessionmaker, migrate
 from sopdesk.settings import REPO_ROOT, Settings
 from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
@@ -107,6 +107,7 @@ def create_app(settings: Settings, *, vendor_dir: Path | None = None, demo: Any 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.reader_sessionmaker = make_reader_sessionmaker(engine)
     app.state.bus = bus
     app.state.clock = None  # tests may set a callable returning an aware datetime
     app.state.keepalive_seconds = KEEPALIVE_SECONDS

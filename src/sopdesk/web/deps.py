@@ -52,7 +52,8 @@ def get_current_user(request: Request) -> User:
     user_id = None if token else request.session.get("user_id")
     if token is None and user_id is None:
         raise Unauthenticated()
-    with _factory(request)() as session:
+    readers: sessionmaker[Session] = request.app.state.reader_sessionmaker
+    with readers() as session:
         user = user_for_token(session, token) if token else session.get(User, user_id)
         if user is None:
             if not token:
