@@ -19,6 +19,8 @@ from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.service import access_interaction, plan_for
 from sopdesk.desk.views import interaction_event
+from sopdesk.escalations.accounts import raise_category_ticket
+from sopdesk.escalations.models import Ticket
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
 from sopdesk.playbooks.wrapup import OwedRecord
@@ -107,6 +109,22 @@ def _row(i: Interaction, owed: OwedRecord, now: datetime) -> CallLog | Lead | No
     return row
 
 
+def _raise_ticket(
+    session: Session, user: User, i: Interaction, owed: OwedRecord, now: datetime
+) -> Ticket:
+    """A hand-off that names a ticket category raises that ticket, with its SLA clock."""
+    return raise_category_ticket(
+        session,
+        user,
+        category_id=owed.data["category"],
+        fields=owed.data["fields"],
+        subject=owed.data["subject"],
+        now=now,
+        account_id=i.account_id,
+        customer_name=i.caller_name,
+    )
+
+
 def _note_body(i: Interaction, content: str | None) -> str:
     summary = ((i.progress or {}).get("summary") or "no summary").rstrip(" .")
     when = (i.answered_at or i.rang_at).strftime("%Y-%m-%d %H:%M UTC")
@@ -152,10 +170,17 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     ended = interaction.ended_at or now
     for name, value in (("state", State.CLOSED.value), ("closed_at", now), ("ended_at", ended)):
         set_committed_value(interaction, name, value)
-    rows = [(owed.record, _row(interaction, owed, now)) for owed in plan.records]
+    owed_rows = [o for o in plan.records if o.record != "ticket"]
+    rows = [(owed.record, _row(interaction, owed, now)) for owed in owed_rows]
     session.add_all([row for _, row in rows if row is not None])
     session.flush()  # one flush for every record: their ids go into the audit entry
-    written = [{"record": kind, "id": row.id if row else 0} for kind, row in rows]
+    written: list[dict[str, Any]] = [
+        {"record": kind, "id": row.id if row else 0} for kind, row in rows
+    ]
+    for owed in plan.records:
+        if owed.record == "ticket":
+            ticket = _raise_ticket(session, user, interaction, owed, now)
+            written.append({"record": "ticket", "id": ticket.id, "reference": ticket.reference})
     session.add(
         AuditEntry(
             org_id=interaction.org_id,

@@ -64,7 +64,7 @@ class Missing(Frozen):
 class OwedRecord(Frozen):
     """One CRM record the wrap-up must write."""
 
-    record: Literal["lead", "call_log", "account_note", "task", "escalation"]
+    record: Literal["lead", "call_log", "account_note", "task", "escalation", "ticket"]
     data: dict[str, Any]
 
 

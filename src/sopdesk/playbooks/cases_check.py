@@ -47,7 +47,7 @@ class ClockExpect(Strict):
     state: Literal["running", "reminder_due", "met", "breached"] | None = None
 
 
-RecordKind = Literal["lead", "call_log", "account_note", "task", "escalation"]
+RecordKind = Literal["lead", "call_log", "account_note", "task", "escalation", "ticket"]
 
 
 class Expect(Strict):

@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from sopdesk.playbooks.lint_docs import check_documentation
-from sopdesk.playbooks.lint_fields import check_collection, check_fields, check_no_collect
+from sopdesk.playbooks.lint_fields import (
+    check_collection,
+    check_fields,
+    check_no_collect,
+    check_ticket_handoffs,
+)
 from sopdesk.playbooks.lint_flow import check_steps, duplicate_ids
 from sopdesk.playbooks.lint_lines import check_lines, phone_key, region_ok
 from sopdesk.playbooks.lint_refs import (
@@ -50,6 +55,7 @@ def lint_playbook(loaded: LoadedPlaybook) -> list[Finding]:
         *check_scenario_lines(playbook, source),
         *check_choice_scenarios(playbook, source),
         *check_policies(playbook, source),
+        *check_ticket_handoffs(playbook, source),
     ]
     return sorted(set(findings))
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from sopdesk.playbooks.lint_flow import duplicate_ids
 from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import FieldType, IntakeField, Scenario, Step
+from sopdesk.playbooks.schema import FieldType, IntakeField, Playbook, Scenario, Step
 
 _PATTERN_TYPES = (FieldType.IDENTIFIER, FieldType.TEXT)
 
@@ -129,3 +129,29 @@ def check_collection(scenario: Scenario, where: PathKey, source: SourceMap) -> I
                 f"required field '{field.id}' of {owner} is never collected; add it to a "
                 "step's collect or set required: false",
             )
+
+
+def check_ticket_handoffs(playbook: Playbook, source: SourceMap) -> Iterator[Finding]:
+    """A hand-off that raises a ticket names a known category and collects its fields."""
+    categories = {c.id: c for c in playbook.ticket_categories}
+    for i, scenario in enumerate(playbook.scenarios):
+        handoff = scenario.handoff
+        if handoff is None or handoff.ticket_category is None:
+            continue
+        where: PathKey = ("scenarios", i, "handoff", "ticket_category")
+        category = categories.get(handoff.ticket_category)
+        if category is None:
+            yield source.finding(
+                where,
+                f"handoff of scenario '{scenario.id}' raises a ticket in category "
+                f"'{handoff.ticket_category}', which ticket_categories does not define",
+            )
+            continue
+        defined = {f.id for f in scenario.fields}
+        for field in category.fields:
+            if field.required and field.id not in defined:
+                yield source.finding(
+                    where,
+                    f"the {category.name} ticket of scenario '{scenario.id}' needs field "
+                    f"'{field.id}', which the scenario does not define",
+                )
