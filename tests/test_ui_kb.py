@@ -86,3 +86,36 @@ def test_kb_page_searches_the_users_org_only(client: TestClient, world: World) -
     assert "Legal or Accounts" not in rondesse.text  # a MyOperator article
     page = client.get("/kb", params={"q": "a police officer is on the line"})
     assert "What do I do when law enforcement is on the call?" in page.text
+
+
+def test_supervisor_edits_an_article_with_history(client: TestClient, world: World) -> None:
+    login(client, world.other_org_olga)  # a MyOperator supervisor
+    page = client.get(f"/kb/articles/{LEGAL}")
+    assert page.status_code == 200 and "History" in page.text
+    form = client.get(f"/kb/articles/{LEGAL}/edit")
+    source = form.text.split('name="text"', 1)[1].split(">", 1)[1].split("</textarea>", 1)[0]
+    import html
+
+    text = html.unescape(source).replace("reply within 24 hours", "reply within one day (24 hours)")
+    token = csrf_from(form.text)
+    saved = client.post(
+        f"/kb/articles/{LEGAL}/edit",
+        data={"text": text, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = client.get(f"/kb/articles/{LEGAL}")
+    assert "one day (24 hours)" in page.text
+    assert page.text.count("<tr><td>") == 2  # versions 2 and 1
+    broken = client.post(
+        f"/kb/articles/{LEGAL}/edit", data={"text": "---\nsteps: 5\n---\n", "csrf_token": token}
+    )
+    assert broken.status_code == 422 and "Not saved" in broken.text
+
+
+def test_agents_cannot_edit_articles(client: TestClient, world: World) -> None:
+    login(client, world.agent_priya)
+    assert client.get(f"/kb/articles/{LEGAL}/edit").status_code == 403
+    assert client.get(f"/kb/articles/{LEGAL}").status_code == 200
+    login(client, world.agent_ana)  # another org: the article does not exist for Rondesse
+    assert client.get(f"/kb/articles/{LEGAL}").status_code == 404
