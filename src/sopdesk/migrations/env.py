@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from sopdesk.db import Base, make_engine
-from sopdesk.models import load_all_models
+from sopdesk.models import include_in_autogenerate, load_all_models
 
 load_all_models()
 config = context.config
@@ -19,6 +19,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_name=include_in_autogenerate,
         )
         with context.begin_transaction():
             context.run_migrations()
