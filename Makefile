@@ -50,6 +50,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/bench_playbooks.py
 	$(BIN)/python bench/bench_importer.py
+	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_kb.py
 
