@@ -139,7 +139,9 @@ def test_main_number_caller_who_does_not_convert_is_a_hot_lead(
     expect(page.locator("#call-wrapup")).to_contain_text("Lead, stage Hot")
     page.click("#wrap-up")
     expect(page.locator("#call-wrapup")).to_contain_text("These records were written:")
-    page.keyboard.press("l")
+    # The wrap-up reloads the page; a key pressed during the reload can be lost, a click waits.
+    page.wait_for_load_state("load")
+    page.click('nav a[href="/leads"]')
     page.wait_for_url("**/leads")
     lead = page.locator("tbody tr", has_text="Jo Doe")
     expect(lead).to_contain_text("Hot")
