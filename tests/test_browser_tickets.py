@@ -7,6 +7,7 @@ With SOPDESK_SCREENSHOTS=1 it refreshes docs/screenshots/tickets.png.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,9 @@ def test_email_to_board_to_threaded_reply(
                 page.screenshot(path=str(shots / "tickets.png"))
 
                 row.locator("a.row-link").click()
+                page.wait_for_url(re.compile(r".*/tickets/\d+$"))
+                # The ticket page opens its own live stream; under CI load that takes a moment.
+                page.locator("#live-status", has_text="Live").wait_for(timeout=10000)
                 draft = page.get_by_label("Reply to ravi@client.example")
                 draft.fill("It means X. Regards.")
                 # The client writes again while Lila types: it shows up, her draft stays.
@@ -73,7 +77,7 @@ def test_email_to_board_to_threaded_reply(
                 )
                 with smtplib.SMTP(smtp.host, smtp.port, timeout=10) as client:
                     client.sendmail("ravi@client.example", [LEGAL], more)
-                page.locator("#ticket-messages", has_text="Also clause 5").wait_for(timeout=5000)
+                page.locator("#ticket-messages", has_text="Also clause 5").wait_for(timeout=10000)
                 assert draft.input_value() == "It means X. Regards."
                 page.get_by_role("button", name="Send reply").click()
                 page.locator(".message--out", has_text="It means X.").wait_for()
