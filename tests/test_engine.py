@@ -280,6 +280,7 @@ ENGINE_MODULES = [
     "intake",
     "progress",
     "wrapup",
+    "handoffs",
     "callrecord",
     "schema",
     "schedules",

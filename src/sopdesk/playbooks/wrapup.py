@@ -7,7 +7,7 @@ The desk writes exactly the records of the plan, in one transaction, only when `
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sopdesk.playbooks.callrecord import (
     CallRecord,
@@ -17,7 +17,8 @@ from sopdesk.playbooks.callrecord import (
     ScenarioRecord,
     WrapUpPlan,
 )
-from sopdesk.playbooks.intake import validate_fields, validate_scenario
+from sopdesk.playbooks.handoffs import category_ticket, escalation_records
+from sopdesk.playbooks.intake import validate_scenario
 from sopdesk.playbooks.matching import fallback_line
 from sopdesk.playbooks.progress import line_progress, scenario_progress
 from sopdesk.playbooks.schema import Condition, FollowUpTask, Line, Playbook, Scenario, Step
@@ -187,91 +188,11 @@ def _scenario_records(
         owed = _task(task, record, now, f"scenario:{scenario.id}")
         data = {**owed.data, "team": task.team or scenario.handoff.team, "intake": result.values}
         records.append(OwedRecord(record="task", data=data))
-        ticket = _category_ticket(playbook, scenario, result.values, record)
+        ticket = category_ticket(playbook, scenario, result.values, record)
         if isinstance(ticket, Missing):
             missing.append(ticket)
         elif ticket is not None:
             records.append(ticket)
-    return records, missing
-
-
-def _category_ticket(
-    playbook: Playbook, scenario: Scenario, values: dict[str, Any], record: CallRecord
-) -> OwedRecord | Missing | None:
-    """The ticket a hand-off raises in its category, with the category's mandatory fields."""
-    category_id = scenario.handoff.ticket_category if scenario.handoff else None
-    category = next((c for c in playbook.ticket_categories if c.id == category_id), None)
-    if category is None:
-        return None
-    known = {f.id for f in category.fields}
-    fields = {k: v for k, v in values.items() if k in known}
-    check = validate_fields(category.fields, fields, playbook.org.default_region)
-    if check.errors:
-        problems = "; ".join(f"{k}: {v}" for k, v in check.errors.items())
-        return Missing(
-            code="ticket_fields",
-            message=f"{scenario.name}: the {category.name} ticket needs {problems}",
-            scenario=scenario.id,
-        )
-    caller = record.caller_name or record.caller_number or "caller"
-    return OwedRecord(
-        record="ticket",
-        data={
-            "category": category.id,
-            "team": category.team,
-            "subject": f"{category.name}: {scenario.name} ({caller})",
-            "fields": check.values,
-        },
-    )
-
-
-def _escalation_records(
-    playbook: Playbook, record: CallRecord
-) -> tuple[list[OwedRecord], list[Missing]]:
-    records: list[OwedRecord] = []
-    missing: list[Missing] = []
-    for esc in record.escalations:
-        policy = playbook.policy(esc.policy)
-        if policy is None:
-            missing.append(Missing(code="policy_unknown", message=f"No policy '{esc.policy}'."))
-            continue
-        met = {
-            "faq_tried": bool(esc.faq_tried),
-            "customer_unsatisfied": esc.customer_unsatisfied,
-            "identity_verified": esc.identity_verified,
-        }
-        unmet = [p for p in policy.preconditions if not met[p]]
-        for pre in unmet:
-            missing.append(
-                Missing(
-                    code=f"precondition_{pre}",
-                    message=f"{policy.name}: {pre.replace('_', ' ')} before escalating.",
-                )
-            )
-        team = playbook.team(esc.team)
-        if team is None or esc.team not in policy.teams:
-            missing.append(
-                Missing(code="team_unknown", message=f"{policy.name}: no team '{esc.team}'.")
-            )
-            continue
-        if not unmet:
-            records.append(
-                OwedRecord(
-                    record="escalation",
-                    data={
-                        "policy": policy.id,
-                        "team": team.id,
-                        "channel": policy.channel.value,
-                        "address": team.email,
-                        "forbidden_channels": [c.value for c in policy.forbidden_channels],
-                        "faq_tried": list(esc.faq_tried),
-                        "sla_within_seconds": (
-                            int(policy.sla.within.total_seconds()) if policy.sla else None
-                        ),
-                        "sla_measured_from": policy.sla.measured_from if policy.sla else None,
-                    },
-                )
-            )
     return records, missing
 
 
@@ -334,5 +255,5 @@ def wrap_up_plan(playbook: Playbook, record: CallRecord, now: datetime) -> WrapU
         owed, lacking = _scenario_records(playbook, scenario, entry, record, now)
         records += owed
         missing += lacking
-    owed, lacking = _escalation_records(playbook, record)
+    owed, lacking = escalation_records(playbook, record)
     return WrapUpPlan(records=records + owed, missing=missing + lacking)
