@@ -11,35 +11,12 @@ import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import skip_or_fail
 from personas import PASSWORD, World, build_world
 from sopdesk.orgs.models import User
 from web_helpers import live_server, make_app, token_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LAPTOP = {"width": 1366, "height": 768}
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        skip_or_fail(f"Debian Chromium not found at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

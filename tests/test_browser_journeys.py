@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from browser_kit import browser, open_desk, ring_via_api, server, wait_live, world
+from browser_kit import open_desk, ring_via_api, server, wait_live, world
 from personas import World
 
 pytestmark = pytest.mark.sqlite_only
-__all__ = ["browser", "server", "world"]  # fixtures, imported for pytest
+__all__ = ["server", "world"]  # fixtures, imported for pytest
 
 CRYPTO = {
     "concern": "Caller pressed to move savings into a 'safe' wallet",

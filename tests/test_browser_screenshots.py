@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from browser_kit import LAPTOP, SCREENSHOTS, browser, open_desk, server, world
+from browser_kit import LAPTOP, SCREENSHOTS, open_desk, server, world
 from personas import World
 from sopdesk.db import transaction
 from sopdesk.desk import service as desk
@@ -26,7 +26,7 @@ from web_helpers import ring
 pytestmark = pytest.mark.sqlite_only
 ENDED = CallStatus.ENDED
 LEGAL = "Asks to speak with the Legal or Accounts team"
-__all__ = ["browser", "server", "world"]  # fixtures, imported for pytest
+__all__ = ["server", "world"]  # fixtures, imported for pytest
 
 CRYPTO = {
     "concern": "Told by 'bank security' to move savings into a new wallet",

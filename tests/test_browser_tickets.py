@@ -15,19 +15,19 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from browser_kit import SCREENSHOTS
 from mailkit import LEGAL, CapturingRelay, build_mail_world, make_email
 from personas import PASSWORD
 from sopdesk.channels.email.listener import start_smtp
 from sopdesk.channels.email.mime import parse
 from sopdesk.settings import Settings
-from test_web_browser import SCREENSHOTS, browser  # noqa: F401 - the Chromium fixture
 from web_helpers import live_server, make_app
 
 pytestmark = pytest.mark.sqlite_only  # one browser journey is enough; the logic runs on both
 
 
 def test_email_to_board_to_threaded_reply(
-    browser: Any,  # noqa: F811
+    browser: Any,
     db_url: str,
     session_factory: sessionmaker[Session],
     tmp_path: Path,

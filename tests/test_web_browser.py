@@ -7,42 +7,17 @@ the README; otherwise the screenshot goes to a temporary directory, leaving the 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from conftest import skip_or_fail
 from personas import PASSWORD, World, build_world
 from sopdesk.desk.calls import CallStatus
 from web_helpers import live_server, make_app, ring
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        skip_or_fail(f"Debian Chromium not found at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def _busy_morning(factory: sessionmaker[Session], world: World) -> None:
