@@ -10,7 +10,7 @@ NPM_DIR   := $(VENV)/npm
 NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)
 DEMO_DB   := var/demo.db
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test test-dates lint bench clean
 
 setup: $(STAMP) $(NPM_STAMP)
 
@@ -41,6 +41,18 @@ test: setup
 		echo "== the suite again on PostgreSQL"; \
 		SOPDESK_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 -q -p no:cacheprovider -m "not sqlite_only"; \
 	else echo "PostgreSQL not answering on 127.0.0.1:5432: the PostgreSQL run is skipped"; fi
+	$(MAKE) --no-print-directory test-dates
+
+# The suite (but the browser) with the machine's wall clock moved to other dates: a US DST
+# Sunday morning, a leap-day month end late in the evening, a year end a minute before
+# midnight. A test that mixes its fixed dates with the wall clock fails on one of them.
+WALL_CLOCKS ?= 2025-03-09T06:59:30+00:00 2028-02-29T23:30:00+00:00 2031-12-31T23:59:00+00:00
+test-dates: setup
+	@for moment in $(WALL_CLOCKS); do \
+		echo "== the suite with the wall clock at $$moment"; \
+		$(BIN)/python -m pytest -n 2 -q -p no:cacheprovider -m "not browser" \
+			--wall-clock=$$moment || exit 1; \
+	done
 
 lint: setup
 	$(BIN)/ruff check src tests bench

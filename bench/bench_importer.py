@@ -14,7 +14,7 @@ import yaml
 
 from sopdesk.playbooks.importer import import_sop
 from sopdesk.playbooks.importer.score import Score, score
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sopdesk.playbooks import engine
+from sopdesk.playbooks.engine.wrapup import CallRecord, ScenarioRecord
+from sopdesk.playbooks.language.loader import load_file
 from sopdesk.playbooks.lint import lint_paths
-from sopdesk.playbooks.loader import load_file
-from sopdesk.playbooks.wrapup import CallRecord, ScenarioRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "playbooks/rondesse/playbook.yaml"

@@ -25,8 +25,8 @@ def world(session_factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture
-def server(db_url: str, world: World) -> Iterator[str]:
-    with live_server(make_app(db_url)) as url:
+def server(db_url: str, world: World, clock: Any) -> Iterator[str]:
+    with live_server(make_app(db_url, clock)) as url:
         yield url
 
 

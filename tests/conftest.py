@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,35 @@ from sopdesk.db import Base, make_engine, make_sessionmaker, migrate
 from sopdesk.models import load_all_models
 
 IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        metavar="ISO",
+        help="run with the machine's wall clock moved to this moment (ticking on): a test that "
+        "mixes the wall clock with its own fixed dates fails on some date",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    moment = config.getoption("--wall-clock")
+    if moment:
+        import time_machine
+
+        # Started for the whole run (every xdist worker configures itself the same way).
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are marked `browser` by the fixture they use, so a run can leave them out."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -113,6 +143,15 @@ def session_factory(db_engine: Engine) -> Iterator[sessionmaker[Session]]:
     """Sessions on the worker's database; every table is emptied after the test."""
     yield make_sessionmaker(db_engine)
     _empty_all_tables(db_engine)
+
+
+@pytest.fixture
+def clock() -> Any:
+    """The test's one clock (a `web_helpers.TestClock` from T0): pass it to the app, the SMTP
+    intake and every call the test rings, never mix it with the wall clock."""
+    from web_helpers import TestClock
+
+    return TestClock()
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,7 +8,6 @@ directory, leaving the checkout clean.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from sopdesk.db import transaction
 from sopdesk.desk import service as desk
 from sopdesk.desk.calls import CallStatus
 from sopdesk.desk.wrapup import wrap_up
-from web_helpers import ring
+from web_helpers import TestClock, ring
 
 pytestmark = pytest.mark.sqlite_only
 ENDED = CallStatus.ENDED
@@ -46,62 +45,58 @@ LAW = {
 }
 
 
-def _ago(seconds: int) -> datetime:
-    return datetime.now(UTC) - timedelta(seconds=seconds)
-
-
-def _history(factory: sessionmaker[Session], world: World) -> None:
+def _history(factory: sessionmaker[Session], world: World, clock: TestClock) -> None:
     """Two calls on Dee Carter's account an hour ago, wrapped up: notes, logs, tasks."""
-    psos = ring(factory, "rondesse", "h-1", at=_ago(3600), label="Rondesse PSOS",
+    psos = ring(factory, "rondesse", "h-1", at=clock.ago(3600), label="Rondesse PSOS",
                 caller="+14155552671", caller_name="Dee Carter")  # fmt: skip
-    law = ring(factory, "rondesse", "h-2", at=_ago(2400), label="Rondesse USOS",
+    law = ring(factory, "rondesse", "h-2", at=clock.ago(2400), label="Rondesse USOS",
                caller="+12125550188", caller_name="Det. Maria Lopez")  # fmt: skip
     ana = world.agent_ana
     with transaction(factory) as s:
-        desk.accept(s, ana, psos, _ago(3590))
+        desk.accept(s, ana, psos, clock.ago(3590))
         for step in ("mute", "listen"):
-            desk.set_step(s, ana, psos, step, True, _ago(3500))
+            desk.set_step(s, ana, psos, step, True, clock.ago(3500))
         dee = {"caller_name": "Dee Carter", "phone": "+14155552671", "email": "dee@example.com"}
         values = {**CRYPTO, **dee, "amount": "0.4 BTC"}
-        desk.record_scenario(s, ana, psos, "crypto", values, [], _ago(3400))
-        desk.link_account(s, ana, psos, world.account_id, _ago(3300))
+        desk.record_scenario(s, ana, psos, "crypto", values, [], clock.ago(3400))
+        desk.link_account(s, ana, psos, world.account_id, clock.ago(3300))
         summary = "Stopped a transfer to a 'safe' wallet; Dee will be called back"
-        desk.set_summary(s, ana, psos, summary, _ago(3300))
-        desk.accept(s, ana, law, _ago(2390))
+        desk.set_summary(s, ana, psos, summary, clock.ago(3300))
+        desk.accept(s, ana, law, clock.ago(2390))
         for step in ("greet", "advise", "intake", "plan"):
-            desk.set_step(s, ana, law, step, True, _ago(2300))
-        desk.record_scenario(s, ana, law, "law_enforcement", LAW, [], _ago(2200))
-        desk.link_account(s, ana, law, world.account_id, _ago(2200))
+            desk.set_step(s, ana, law, step, True, clock.ago(2300))
+        desk.record_scenario(s, ana, law, "law_enforcement", LAW, [], clock.ago(2200))
+        desk.link_account(s, ana, law, world.account_id, clock.ago(2200))
         desk.set_summary(
-            s, ana, law, "NYPD asked about Dee's account; lawyers follow up.", _ago(2150)
+            s, ana, law, "NYPD asked about Dee's account; lawyers follow up.", clock.ago(2150)
         )
-        desk.choose(s, ana, law, "outcome", "Yes, converted to a paid account", _ago(2150))
+        desk.choose(s, ana, law, "outcome", "Yes, converted to a paid account", clock.ago(2150))
     with transaction(factory) as s:
-        wrap_up(s, ana, psos, _ago(3200))
-        wrap_up(s, ana, law, _ago(2100))
+        wrap_up(s, ana, psos, clock.ago(3200))
+        wrap_up(s, ana, law, clock.ago(2100))
 
 
-def _open_calls(factory: sessionmaker[Session], world: World) -> dict[str, int]:
+def _open_calls(factory: sessionmaker[Session], world: World, clock: TestClock) -> dict[str, int]:
     ids = {
-        "psos": ring(factory, "rondesse", "o-1", at=_ago(64), label="Rondesse PSOS",
+        "psos": ring(factory, "rondesse", "o-1", at=clock.ago(64), label="Rondesse PSOS",
                      caller="+12125550141", caller_name="Margaret Hartwell"),
-        "main": ring(factory, "rondesse", "o-2", at=_ago(12), label="Rondesse Main Number",
+        "main": ring(factory, "rondesse", "o-2", at=clock.ago(12), label="Rondesse Main Number",
                      caller="+16175550199", caller_name="Jordan Pike"),
-        "usos": ring(factory, "rondesse", "o-3", at=_ago(240), label="Rondesse USOS",
+        "usos": ring(factory, "rondesse", "o-3", at=clock.ago(240), label="Rondesse USOS",
                      caller="+13055550187", caller_name="Daniel Okoro"),
-        "odd": ring(factory, "rondesse", "o-4", at=_ago(41), label="Rondesse Overflow"),
-        "wrap": ring(factory, "rondesse", "o-5", at=_ago(600), label="Rondesse Main Number",
+        "odd": ring(factory, "rondesse", "o-4", at=clock.ago(41), label="Rondesse Overflow"),
+        "wrap": ring(factory, "rondesse", "o-5", at=clock.ago(600), label="Rondesse Main Number",
                      caller="+17185550110", caller_name="Priscilla Vance"),
     }  # fmt: skip
     with transaction(factory) as s:
-        desk.accept(s, world.agent_ana, ids["psos"], _ago(50))
-        desk.set_step(s, world.agent_ana, ids["psos"], "mute", True, _ago(45))
-        desk.record_scenario(s, world.agent_ana, ids["psos"], "crypto", CRYPTO, [], _ago(5))
-        desk.accept(s, world.agent_bo, ids["usos"], _ago(230))
-        desk.accept(s, world.agent_bo, ids["wrap"], _ago(590))
-        desk.set_step(s, world.agent_ana, ids["main"], "greet", True, _ago(3))
+        desk.accept(s, world.agent_ana, ids["psos"], clock.ago(50))
+        desk.set_step(s, world.agent_ana, ids["psos"], "mute", True, clock.ago(45))
+        desk.record_scenario(s, world.agent_ana, ids["psos"], "crypto", CRYPTO, [], clock.ago(5))
+        desk.accept(s, world.agent_bo, ids["usos"], clock.ago(230))
+        desk.accept(s, world.agent_bo, ids["wrap"], clock.ago(590))
+        desk.set_step(s, world.agent_ana, ids["main"], "greet", True, clock.ago(3))
     # Priscilla hung up; Bo is still documenting the call.
-    ring(factory, "rondesse", "o-5", at=_ago(75), label="Rondesse Main Number", status=ENDED)
+    ring(factory, "rondesse", "o-5", at=clock.ago(75), label="Rondesse Main Number", status=ENDED)
     return ids
 
 
@@ -136,9 +131,10 @@ def test_the_desk_fits_a_laptop_screen(
     session_factory: sessionmaker[Session],
     world: World,
     shots_dir: Path,
+    clock: TestClock,
 ) -> None:
-    _history(session_factory, world)
-    ids = _open_calls(session_factory, world)
+    _history(session_factory, world, clock)
+    ids = _open_calls(session_factory, world, clock)
     page = open_desk(browser, server, world.agent_ana, f"/calls/{ids['psos']}")
     # The scenario she started is open, its invalid amount flagged beside the field.
     assert page.locator("#sc-crypto").get_attribute("open") is not None
@@ -157,16 +153,17 @@ def test_the_desk_fits_a_laptop_screen(
     page = open_desk(browser, server, world.supervisor_sam, "/board")
     _shoot(page, "board", shots_dir)
     # The board is live: a new call lands in the ringing column without a reload.
-    ring(session_factory, "rondesse", "o-6", label="Rondesse PSOS", caller_name="Nadia Haddad")
+    ring(session_factory, "rondesse", "o-6", at=clock(), label="Rondesse PSOS",
+         caller_name="Nadia Haddad")  # fmt: skip
     expect(page.locator("#col-ringing + .board-col__list")).to_contain_text("Nadia Haddad")
     expect(page.locator("#col-ringing .board-col__n")).to_have_text("3")
     page.context.close()
-    mo = ring(session_factory, "myoperator", "o-7", at=_ago(95), number="+91 22 4000 0000",
+    mo = ring(session_factory, "myoperator", "o-7", at=clock.ago(95), number="+91 22 4000 0000",
               caller="+912240001111", caller_name="Rahul Shah")  # fmt: skip
     with transaction(session_factory) as s:
-        desk.accept(s, world.agent_priya, mo, _ago(90))
-        desk.set_step(s, world.agent_priya, mo, "greet", True, _ago(80))
-        desk.choose(s, world.agent_priya, mo, "request", LEGAL, _ago(60))
+        desk.accept(s, world.agent_priya, mo, clock.ago(90))
+        desk.set_step(s, world.agent_priya, mo, "greet", True, clock.ago(80))
+        desk.choose(s, world.agent_priya, mo, "request", LEGAL, clock.ago(60))
     page = open_desk(browser, server, world.agent_priya, f"/calls/{mo}")
     page.click("#faq-legal_accounts_by_email-tried")
     expect(page.locator("#policy-legal_accounts_by_email-status")).to_contain_text("FAQ tried")

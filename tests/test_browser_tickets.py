@@ -21,7 +21,7 @@ from personas import PASSWORD
 from sopdesk.channels.email.listener import start_smtp
 from sopdesk.channels.email.mime import parse
 from sopdesk.settings import Settings
-from web_helpers import live_server, make_app
+from web_helpers import TestClock, live_server, make_app
 
 pytestmark = pytest.mark.sqlite_only  # one browser journey is enough; the logic runs on both
 
@@ -31,11 +31,12 @@ def test_email_to_board_to_threaded_reply(
     db_url: str,
     session_factory: sessionmaker[Session],
     tmp_path: Path,
+    clock: TestClock,
 ) -> None:
     mw = build_mail_world(session_factory)
     with CapturingRelay() as relay:
-        app = make_app(db_url, outbound_smtp_host="127.0.0.1", outbound_smtp_port=relay.port)
-        smtp = start_smtp(Settings(smtp_port=0), session_factory)
+        app = make_app(db_url, clock, outbound_smtp_host="127.0.0.1", outbound_smtp_port=relay.port)
+        smtp = start_smtp(Settings(smtp_port=0), session_factory, clock=clock)
         try:
             with live_server(app) as url:
                 page = browser.new_page(viewport={"width": 1366, "height": 768})

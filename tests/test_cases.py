@@ -20,8 +20,8 @@ import yaml
 
 from conftest import skip_or_fail
 from sopdesk.playbooks.cases import run_cases
-from sopdesk.playbooks.cases_check import same
-from sopdesk.playbooks.screen import Screen
+from sopdesk.playbooks.cases.check import same
+from sopdesk.playbooks.engine.screen import Screen
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOKS = ROOT / "playbooks"

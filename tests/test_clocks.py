@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sopdesk.playbooks.clocks import clock_for_email, clock_state, team_for_address
-from sopdesk.playbooks.loader import load_file
-from sopdesk.playbooks.schema import Playbook, Sla
+from sopdesk.playbooks.engine.clocks import clock_for_email, clock_state, team_for_address
+from sopdesk.playbooks.language.loader import load_file
+from sopdesk.playbooks.language.schema import Playbook, Sla
 
 ROOT = Path(__file__).resolve().parents[1]
 RECEIVED = datetime(2026, 11, 25, 4, 30, tzinfo=UTC)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from sopdesk.playbooks.importer import ImportResult, import_sop, run_import
 from sopdesk.playbooks.importer.score import score
+from sopdesk.playbooks.language.loader import load_text
+from sopdesk.playbooks.language.schema import Channel, FieldType, GreetingMode, Playbook
 from sopdesk.playbooks.lint import lint_playbook
-from sopdesk.playbooks.loader import load_text
-from sopdesk.playbooks.schema import Channel, FieldType, GreetingMode, Playbook
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -13,9 +13,9 @@ import pytest
 from sopdesk.playbooks.importer import ImportResult, import_sop
 from sopdesk.playbooks.importer.branches import caller_word, condition_of
 from sopdesk.playbooks.importer.options import enumerations, options_for
+from sopdesk.playbooks.language.loader import load_text
+from sopdesk.playbooks.language.schema import FieldType, Step
 from sopdesk.playbooks.lint import lint_playbook
-from sopdesk.playbooks.loader import load_text
-from sopdesk.playbooks.schema import FieldType, Step
 
 DATA = Path(__file__).resolve().parent / "data" / "importer"
 

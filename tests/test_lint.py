@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sopdesk.playbooks import lint as lint_module
+from sopdesk.playbooks.language.loader import LoadedPlaybook, load_text
 from sopdesk.playbooks.lint import lint_paths, lint_playbook, run_lint
-from sopdesk.playbooks.loader import LoadedPlaybook, load_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -15,7 +15,7 @@ from sopdesk.db import transaction
 from sopdesk.escalations import accounts
 from sopdesk.escalations.tickets import EscalationError
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 from test_escalations import deliver
 
 IST = ZoneInfo("Asia/Kolkata")

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.loader import load_file
-from sopdesk.playbooks.schemas import SCHEMA_FILES, json_schema
+from sopdesk.playbooks.engine.schemas import SCHEMA_FILES, json_schema
+from sopdesk.playbooks.language.loader import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,9 +16,9 @@ from sopdesk.desk.calls import CallIn, receive_call
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.escalations.models import Ticket
 from sopdesk.playbooks import engine
+from sopdesk.playbooks.engine.wrapup import CallRecord, ScenarioRecord
+from sopdesk.playbooks.language.loader import load_text
 from sopdesk.playbooks.lint import lint_playbook
-from sopdesk.playbooks.loader import load_text
-from sopdesk.playbooks.wrapup import CallRecord, ScenarioRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 MYOPERATOR = (ROOT / "playbooks/myoperator/playbook.yaml").read_text()

@@ -7,7 +7,6 @@ the README; otherwise the screenshot goes to a temporary directory, leaving the 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import PASSWORD, World, build_world
 from sopdesk.desk.calls import CallStatus
-from web_helpers import live_server, make_app, ring
+from web_helpers import TestClock, live_server, make_app, ring
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
-def _busy_morning(factory: sessionmaker[Session], world: World) -> None:
+def _busy_morning(factory: sessionmaker[Session], world: World, clock: TestClock) -> None:
     """A realistic queue: every state, every urgency, an unknown line."""
-    now = datetime.now(UTC)
-
-    def ago(seconds: int) -> datetime:
-        return now - timedelta(seconds=seconds)
+    ago = clock.ago
 
     ring(
         factory, "rondesse", "b-1", at=ago(412), label="Rondesse Main Number", caller="+16175550199"
@@ -97,11 +93,15 @@ def _busy_morning(factory: sessionmaker[Session], world: World) -> None:
 
 
 def test_an_agent_logs_in_and_a_new_call_appears_without_reloading(
-    browser: Any, db_url: str, session_factory: sessionmaker[Session], tmp_path: Path
+    browser: Any,
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    tmp_path: Path,
+    clock: TestClock,
 ) -> None:
     world = build_world(session_factory)
-    _busy_morning(session_factory, world)
-    with live_server(make_app(db_url)) as url:
+    _busy_morning(session_factory, world, clock)
+    with live_server(make_app(db_url, clock)) as url:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
@@ -121,7 +121,7 @@ def test_an_agent_logs_in_and_a_new_call_appears_without_reloading(
         page.locator("#live-status", has_text="Live").wait_for(timeout=5000)
 
         # A PSOS call rings elsewhere: it appears on Ana's screen, in order, without a reload.
-        ring(session_factory, "rondesse", "b-7", label="Rondesse PSOS",
+        ring(session_factory, "rondesse", "b-7", at=clock(), label="Rondesse PSOS",
              caller="+12025550177", caller_name="Hollis Grant")  # fmt: skip
         page.locator("#queue-rows", has_text="Hollis Grant").wait_for(timeout=5000)
         assert rows.count() == 7

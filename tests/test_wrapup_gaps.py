@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.loader import load_file
-from sopdesk.playbooks.schema import Playbook
-from sopdesk.playbooks.wrapup import CallRecord, ScenarioRecord
+from sopdesk.playbooks.engine.wrapup import CallRecord, ScenarioRecord
+from sopdesk.playbooks.language.loader import load_file
+from sopdesk.playbooks.language.schema import Playbook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)

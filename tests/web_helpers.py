@@ -7,7 +7,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +30,26 @@ from sopdesk.web.run import DeskServer
 
 NOW = T0
 SECRET = "test-secret-key-not-for-production"
+
+
+class TestClock:
+    """The one clock of a test and its app: starts at `start` (T0 by default, never the wall
+    clock) and moves on with real elapsed time, so live pages still see seconds pass."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    def __init__(self, start: datetime = T0) -> None:
+        self._start = start
+        self._since = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._since)
+
+    def set(self, when: datetime) -> None:
+        self._start, self._since = when, time.monotonic()
+
+    def ago(self, seconds: float) -> datetime:
+        return self() - timedelta(seconds=seconds)
 
 
 def token_for(factory: sessionmaker[Session], user: User) -> str:
@@ -67,8 +87,11 @@ def ring(
         return interaction.id
 
 
-def make_app(db_url: str, **settings: Any) -> FastAPI:
-    return create_app(Settings(database_url=db_url, secret_key=SECRET, **settings))
+def make_app(db_url: str, clock: Callable[[], datetime] | None = None, **settings: Any) -> FastAPI:
+    """An app on the test database whose clock is `clock` (a TestClock from T0 by default)."""
+    return create_app(
+        Settings(database_url=db_url, secret_key=SECRET, **settings), clock=clock or TestClock()
+    )
 
 
 def csrf_from(html: str) -> str:

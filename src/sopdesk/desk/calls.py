@@ -22,7 +22,7 @@ from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.matching import match_line
+from sopdesk.playbooks.engine.matching import match_line
 
 _ORDER = [State.RINGING, State.ACTIVE, State.WRAP_UP, State.CLOSED]
 

@@ -21,17 +21,17 @@ from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_playbook_version
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.intake import IntakeResult
-from sopdesk.playbooks.matching import LineMatch, MatchedBy
-from sopdesk.playbooks.schema import Line, Playbook
-from sopdesk.playbooks.screen import Screen, build_screen, scenarios_on_line
-from sopdesk.playbooks.wrapup import (
+from sopdesk.playbooks.engine.intake import IntakeResult
+from sopdesk.playbooks.engine.matching import LineMatch, MatchedBy
+from sopdesk.playbooks.engine.screen import Screen, build_screen, scenarios_on_line
+from sopdesk.playbooks.engine.wrapup import (
     CallRecord,
     EscalationRecord,
     ScenarioRecord,
     WrapUpPlan,
     resolved_line,
 )
+from sopdesk.playbooks.language.schema import Line, Playbook
 
 OPEN_STATES = (State.RINGING.value, State.ACTIVE.value, State.WRAP_UP.value)
 

@@ -23,7 +23,7 @@ from sopdesk.escalations.accounts import raise_category_ticket
 from sopdesk.escalations.models import Ticket
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
-from sopdesk.playbooks.wrapup import OwedRecord
+from sopdesk.playbooks.engine.wrapup import OwedRecord
 
 
 @dataclass

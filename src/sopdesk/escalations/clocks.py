@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from sopdesk.escalations.models import ClockKind, ClockState, SlaClock, SlaState, Ticket
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sopdesk.escalations.models import Notification, OutboundMail, Ticket
 from sopdesk.escalations.outbox import OutgoingMail, mail_row, new_message_id
 from sopdesk.events import Event, send_on_commit
 from sopdesk.orgs.models import Role, User
-from sopdesk.playbooks.schema import Team
+from sopdesk.playbooks.language.schema import Team
 
 LOOP_HEADER = "X-Sopdesk-Loop"  # the intake ignores mail carrying it (see channels.email.ingest)
 

@@ -50,7 +50,7 @@ def _resolve_org(session: Session, org: str, publish_from: Path | None) -> str:
     if publish_from is None:
         raise _fail(f"no org '{org}' in the database: import its articles first")
     from sopdesk.orgs.service import OrgError, publish_playbook
-    from sopdesk.playbooks.loader import PlaybookError, discover, load_file
+    from sopdesk.playbooks.language.loader import PlaybookError, discover, load_file
 
     for path in discover([publish_from]):
         try:

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sopdesk.orgs.models import ApiToken, Org, PublishedPlaybook, Role, User
+from sopdesk.playbooks.language.loader import PlaybookError, load_text
+from sopdesk.playbooks.language.schema import Playbook
 from sopdesk.playbooks.lint import lint_playbook
-from sopdesk.playbooks.loader import PlaybookError, load_text
-from sopdesk.playbooks.schema import Playbook
 
 # OWASP's minimum for argon2id (19 MiB, 2 passes): strong, and fast enough for a login.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)

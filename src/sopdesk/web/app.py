@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import pkgutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -74,10 +75,21 @@ def discover_routers(package: ModuleType) -> list[APIRouter]:
     return found
 
 
-def create_app(settings: Settings, *, vendor_dir: Path | None = None, demo: Any = None) -> FastAPI:
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    vendor_dir: Path | None = None,
+    demo: Any = None,
+    clock: Callable[[], datetime] = wall_clock,
+) -> FastAPI:
     """The web app for `settings`; migrates the database and starts the event bus on start-up.
 
-    `demo` (a `sopdesk.demo.DemoData`) shows the demo logins on the login page.
+    `demo` (a `sopdesk.demo.DemoData`) shows the demo logins on the login page. `clock` is the
+    one source of "now" for every route and page (tests pass their own).
     """
     settings.check_production()
     vendor = vendor_dir or VENDOR
@@ -109,7 +121,7 @@ def create_app(settings: Settings, *, vendor_dir: Path | None = None, demo: Any 
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.reader_sessionmaker = make_reader_sessionmaker(engine)
     app.state.bus = bus
-    app.state.clock = None  # tests may set a callable returning an aware datetime
+    app.state.clock = clock
     app.state.keepalive_seconds = KEEPALIVE_SECONDS
     app.state.demo = demo
 

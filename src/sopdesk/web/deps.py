@@ -11,7 +11,7 @@ the user's org, so another org's object is a 404 like a missing one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -35,12 +35,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_now(request: Request) -> datetime:
-    clock: Callable[[], datetime] = getattr(request.app.state, "clock", None) or _utcnow
+    """Now, by the app's one clock (`create_app(clock=...)`)."""
+    clock: Callable[[], datetime] = request.app.state.clock
     return clock()
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def get_current_user(request: Request) -> User:

@@ -6,7 +6,7 @@ and the filters `duration` and `urgency_level`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,7 @@ def since(moment: datetime, now: datetime) -> str:
 
 
 def _context(request: Request) -> dict[str, Any]:
-    clock = getattr(request.app.state, "clock", None)
-    now = clock() if clock else datetime.now(UTC)
+    now = request.app.state.clock()
     return {
         "user": getattr(request.state, "user", None),
         "org": getattr(request.state, "org", None),

@@ -18,7 +18,7 @@ import yaml
 from sopdesk.playbooks.importer.build import build_draft
 from sopdesk.playbooks.importer.dump import comment_lines, playbook_yaml
 from sopdesk.playbooks.importer.reader import Item
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 
 EXIT_OK, EXIT_USAGE = 0, 2
 _MAX_SHOWN = 200  # characters of an unplaced line repeated in the draft's header

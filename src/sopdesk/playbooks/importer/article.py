@@ -23,7 +23,7 @@ from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.importer.steps import StepDraft, starts_with_verb, step_from
 from sopdesk.playbooks.importer.text import clean, find_duration, sentence_case, sentences
 from sopdesk.playbooks.importer.vocab import Role
-from sopdesk.playbooks.schema import Channel
+from sopdesk.playbooks.language.schema import Channel
 
 Precondition = Literal["faq_tried", "identity_verified", "customer_unsatisfied"]
 MeasuredFrom = Literal["email_received", "ticket_created", "call_ended"]

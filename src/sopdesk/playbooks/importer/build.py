@@ -24,7 +24,7 @@ from sopdesk.playbooks.importer.scenarios import (
 )
 from sopdesk.playbooks.importer.steps import StepDraft, make_steps
 from sopdesk.playbooks.importer.text import phone_key, slug, unique_id, word_set
-from sopdesk.playbooks.schema import (
+from sopdesk.playbooks.language.schema import (
     DocumentationRule,
     Greeting,
     GreetingMode,
@@ -32,7 +32,7 @@ from sopdesk.playbooks.schema import (
     Playbook,
     Scenario,
 )
-from sopdesk.playbooks.schema import (
+from sopdesk.playbooks.language.schema import (
     Org as OrgModel,
 )
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Literal
 
 from sopdesk.playbooks.importer.text import clean, quoted, sentence_case
-from sopdesk.playbooks.schema import Condition, DocumentationRule, FollowUpTask
+from sopdesk.playbooks.language.schema import Condition, DocumentationRule, FollowUpTask
 
 Record = Literal["lead", "call_log", "account_note", "task"]
 

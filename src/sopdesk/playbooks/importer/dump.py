@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from sopdesk.playbooks.durations import format_duration
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.durations import format_duration
+from sopdesk.playbooks.language.schema import Playbook
 
 _COMMENT_WIDTH = 96
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sopdesk.playbooks.importer.text import clean, label_case, slug, word_set
 from sopdesk.playbooks.importer.vocab import FIELD_TYPE_HINTS
-from sopdesk.playbooks.schema import FieldType, IntakeField
+from sopdesk.playbooks.language.schema import FieldType, IntakeField
 
 _QUESTION = re.compile(
     r"\bask\s+(?:them\s+|the\s+\w+\s+)?(?P<q>(?:what|why|how|when|where|who|which)\b[^.;?]*)",

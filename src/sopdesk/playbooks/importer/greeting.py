@@ -7,7 +7,7 @@ import re
 from sopdesk.playbooks.importer.steps import StepDraft, StepKind, imperative
 from sopdesk.playbooks.importer.text import clean, quoted, sentence_case
 from sopdesk.playbooks.importer.vocab import LISTEN_WORDS, MUTE, NO_GREETING, PLACEHOLDERS
-from sopdesk.playbooks.schema import Greeting, GreetingMode
+from sopdesk.playbooks.language.schema import Greeting, GreetingMode
 
 # Where an instruction ends and its explanation begins: "place yourself on MUTE - the goal...".
 _EXPLANATION = re.compile(r"\s+[-\u2013\u2014]\s+|\s*\u2014\s*|;\s+")

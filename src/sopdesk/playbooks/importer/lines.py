@@ -27,7 +27,7 @@ from sopdesk.playbooks.importer.text import (
     without_numbers,
 )
 from sopdesk.playbooks.importer.vocab import Role, role_of
-from sopdesk.playbooks.schema import Choice, Greeting, Line
+from sopdesk.playbooks.language.schema import Choice, Greeting, Line
 
 _SEES_LABEL = re.compile(r"\bbefore (?:answering|they answer|you answer|picking up)\b", re.I)
 _MAX_HEADING_WORDS = 16

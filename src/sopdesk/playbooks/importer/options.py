@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sopdesk.playbooks.importer.text import clean, label_case, sentences, word_set, words
 from sopdesk.playbooks.importer.vocab import IMPERATIVES
-from sopdesk.playbooks.schema import FieldType, IntakeField, Scenario, TicketCategory
+from sopdesk.playbooks.language.schema import FieldType, IntakeField, Scenario, TicketCategory
 
 OTHER = "Other"
 _HOW = word_set("method methods mode modes means channel channels way ways")

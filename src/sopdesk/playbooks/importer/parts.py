@@ -18,7 +18,7 @@ from sopdesk.playbooks.importer.vocab import (
     URGENCY_COLORS,
     URGENCY_RANK,
 )
-from sopdesk.playbooks.schema import (
+from sopdesk.playbooks.language.schema import (
     Channel,
     EscalationPolicy,
     RecurringReminder,

@@ -17,7 +17,7 @@ from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.importer.steps import StepDraft, make_steps, step_from
 from sopdesk.playbooks.importer.text import label_case, sentence_case, sentences
 from sopdesk.playbooks.importer.vocab import Role
-from sopdesk.playbooks.schema import (
+from sopdesk.playbooks.language.schema import (
     FieldType,
     FollowUpTask,
     Handoff,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sopdesk.playbooks.importer.score_match import Marks, Tally
 from sopdesk.playbooks.importer.score_parts import Comparison, compare_all
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 
 CATEGORIES = (
     "lines", "labels", "numbers", "urgencies", "greetings", "steps", "advice", "documentation",

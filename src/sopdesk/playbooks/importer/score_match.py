@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TypeVar
 
-from sopdesk.playbooks.loader import PathKey, PlaybookError, parse_text
+from sopdesk.playbooks.language.loader import PathKey, PlaybookError, parse_text
 
 A = TypeVar("A")
 B = TypeVar("B")

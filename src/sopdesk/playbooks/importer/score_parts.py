@@ -19,8 +19,8 @@ from sopdesk.playbooks.importer.score_match import (
     tokens,
 )
 from sopdesk.playbooks.importer.text import word_set
-from sopdesk.playbooks.loader import PathKey
-from sopdesk.playbooks.schema import IntakeField, Line, Playbook, Schedule
+from sopdesk.playbooks.language.loader import PathKey
+from sopdesk.playbooks.language.schema import IntakeField, Line, Playbook, Schedule
 
 _LINE_AFFINITY = 0.7
 _FIELD_OVERLAP = 0.5

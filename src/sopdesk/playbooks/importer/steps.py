@@ -23,7 +23,7 @@ from sopdesk.playbooks.importer.vocab import (
     SAY_OPENING,
     SAY_VERBS,
 )
-from sopdesk.playbooks.schema import Choice, Step
+from sopdesk.playbooks.language.schema import Choice, Step
 
 StepKind = Literal["say", "do", "ask", "listen", "check", "after_call"]
 

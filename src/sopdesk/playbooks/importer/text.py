@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import phonenumbers
 
-from sopdesk.playbooks.durations import parse_duration
+from sopdesk.playbooks.language.durations import parse_duration
 
 _QUOTE_PAIRS = (('"', '"'), ("\u201c", "\u201d"), ("\u201e", "\u201c"), ("\u00ab", "\u00bb"))
 _QUOTED = re.compile(

@@ -10,7 +10,7 @@ import re
 from enum import StrEnum
 
 from sopdesk.playbooks.importer.text import word_set
-from sopdesk.playbooks.schema import FieldType
+from sopdesk.playbooks.language.schema import FieldType
 
 
 class Role(StrEnum):

@@ -19,7 +19,7 @@ from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.matching import normalize_number
+from sopdesk.playbooks.engine.matching import normalize_number
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 
 router = APIRouter(tags=["calls"])

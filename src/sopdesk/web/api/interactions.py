@@ -11,8 +11,8 @@ from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.playbooks.screen import Screen
-from sopdesk.playbooks.wrapup import Missing, OwedRecord
+from sopdesk.playbooks.engine.screen import Screen
+from sopdesk.playbooks.engine.wrapup import Missing, OwedRecord
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
 from sopdesk.web.ids import IdField, IdPath
 

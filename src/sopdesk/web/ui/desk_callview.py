@@ -19,11 +19,11 @@ from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
 from sopdesk.orgs.models import Role, User
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.intake import is_required
-from sopdesk.playbooks.progress import line_progress, scenario_progress
-from sopdesk.playbooks.schema import IntakeField, Playbook, Scenario, Step
-from sopdesk.playbooks.screen import ScenarioView, Screen
-from sopdesk.playbooks.wrapup import ScenarioRecord, WrapUpPlan
+from sopdesk.playbooks.engine.intake import is_required
+from sopdesk.playbooks.engine.progress import line_progress, scenario_progress
+from sopdesk.playbooks.engine.screen import ScenarioView, Screen
+from sopdesk.playbooks.engine.wrapup import ScenarioRecord, WrapUpPlan
+from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
 
 StepStatus = Literal["done", "current", "todo", "later", "skipped", "after_call"]
 ACTING_ROLES = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)

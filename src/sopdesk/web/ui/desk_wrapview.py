@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sopdesk.playbooks.wrapup import Missing, OwedRecord
+from sopdesk.playbooks.engine.wrapup import Missing, OwedRecord
 from sopdesk.web.templating import duration
 
 

@@ -17,7 +17,7 @@ from sopdesk.escalations import tickets as svc
 from sopdesk.escalations.models import Ticket
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.schema import Playbook, TicketCategory
+from sopdesk.playbooks.language.schema import Playbook, TicketCategory
 from sopdesk.web.api.tickets import refusals, send_after_commit
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ApiError, NotFound

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar
 
-from sopdesk.playbooks.callrecord import (
+from sopdesk.playbooks.engine.callrecord import (
     CallRecord,
     EscalationRecord,
     Missing,
@@ -17,11 +17,18 @@ from sopdesk.playbooks.callrecord import (
     ScenarioRecord,
     WrapUpPlan,
 )
-from sopdesk.playbooks.handoffs import category_ticket, escalation_records
-from sopdesk.playbooks.intake import validate_scenario
-from sopdesk.playbooks.matching import fallback_line
-from sopdesk.playbooks.progress import line_progress, scenario_progress
-from sopdesk.playbooks.schema import Condition, FollowUpTask, Line, Playbook, Scenario, Step
+from sopdesk.playbooks.engine.handoffs import category_ticket, escalation_records
+from sopdesk.playbooks.engine.intake import validate_scenario
+from sopdesk.playbooks.engine.matching import fallback_line
+from sopdesk.playbooks.engine.progress import line_progress, scenario_progress
+from sopdesk.playbooks.language.schema import (
+    Condition,
+    FollowUpTask,
+    Line,
+    Playbook,
+    Scenario,
+    Step,
+)
 
 __all__ = [
     "CallRecord",

@@ -11,22 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from sopdesk.playbooks.lint_docs import check_documentation
-from sopdesk.playbooks.lint_fields import (
-    check_collection,
-    check_fields,
-    check_no_collect,
-    check_ticket_handoffs,
-)
-from sopdesk.playbooks.lint_flow import check_steps, duplicate_ids
-from sopdesk.playbooks.lint_lines import check_lines, phone_key, region_ok
-from sopdesk.playbooks.lint_refs import (
-    check_choice_scenarios,
-    check_policies,
-    check_scenario_lines,
-    check_teams,
-)
-from sopdesk.playbooks.loader import (
+from sopdesk.playbooks.language.loader import (
     Finding,
     LoadedPlaybook,
     PlaybookError,
@@ -34,7 +19,22 @@ from sopdesk.playbooks.loader import (
     discover,
     load_file,
 )
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
+from sopdesk.playbooks.lint.docs import check_documentation
+from sopdesk.playbooks.lint.fields import (
+    check_collection,
+    check_fields,
+    check_no_collect,
+    check_ticket_handoffs,
+)
+from sopdesk.playbooks.lint.flow import check_steps, duplicate_ids
+from sopdesk.playbooks.lint.lines import check_lines, phone_key, region_ok
+from sopdesk.playbooks.lint.refs import (
+    check_choice_scenarios,
+    check_policies,
+    check_scenario_lines,
+    check_teams,
+)
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from sopdesk.kb.cli import kb_app
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.loader import PlaybookError, load_org
+from sopdesk.playbooks.language.loader import PlaybookError, load_org
 from sopdesk.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -88,7 +88,7 @@ def call(
     if as_json:
         sys.stdout.write(json.dumps(screen.model_dump(mode="json"), indent=2) + "\n")
         return
-    from sopdesk.playbooks.render import print_screen
+    from sopdesk.cli.render import print_screen
 
     print_screen(Console(), screen)
 
@@ -98,7 +98,7 @@ def schema(
     what: Annotated[str, typer.Argument(help="'playbook' or 'screen'")] = "playbook",
 ) -> None:
     """Print the JSON Schema of the playbook format, or of `call --json` output."""
-    from sopdesk.playbooks.schemas import json_schema
+    from sopdesk.playbooks.engine.schemas import json_schema
 
     try:
         document = json_schema(what)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sopdesk.playbooks.cases_check import SCHEDULE_KEYS, Expect
-from sopdesk.playbooks.cases_model import ScheduleGiven
-from sopdesk.playbooks.clocks import EmailClock
-from sopdesk.playbooks.schedules import cycle_for, reminder_days
-from sopdesk.playbooks.schema import RecurringReminder, WeeklyCycle
+from sopdesk.playbooks.cases.check import SCHEDULE_KEYS, Expect
+from sopdesk.playbooks.cases.model import ScheduleGiven
+from sopdesk.playbooks.engine.clocks import EmailClock
+from sopdesk.playbooks.engine.schedules import cycle_for, reminder_days
+from sopdesk.playbooks.language.schema import RecurringReminder, WeeklyCycle
 
 
 def check_schedule(

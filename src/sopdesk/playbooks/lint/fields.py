@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sopdesk.playbooks.lint_flow import duplicate_ids
-from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import FieldType, IntakeField, Playbook, Scenario, Step
+from sopdesk.playbooks.language.loader import Finding, PathKey, SourceMap
+from sopdesk.playbooks.language.schema import FieldType, IntakeField, Playbook, Scenario, Step
+from sopdesk.playbooks.lint.flow import duplicate_ids
 
 _PATTERN_TYPES = (FieldType.IDENTIFIER, FieldType.TEXT)
 

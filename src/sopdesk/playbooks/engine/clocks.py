@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Literal
 
-from sopdesk.playbooks.schema import Channel, Playbook, Team
+from sopdesk.playbooks.language.schema import Channel, Playbook, Team
 
 ClockState = Literal["running", "reminder_due", "met", "breached"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
-from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import Step
+from sopdesk.playbooks.language.loader import Finding, PathKey, SourceMap
+from sopdesk.playbooks.language.schema import Step
 
 END = "end"
 

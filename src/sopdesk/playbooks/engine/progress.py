@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sopdesk.playbooks.callrecord import CallRecord, ScenarioRecord
-from sopdesk.playbooks.intake import is_required
-from sopdesk.playbooks.schema import Line, Scenario, Step
+from sopdesk.playbooks.engine.callrecord import CallRecord, ScenarioRecord
+from sopdesk.playbooks.engine.intake import is_required
+from sopdesk.playbooks.language.schema import Line, Scenario, Step
 
 END = "end"
 

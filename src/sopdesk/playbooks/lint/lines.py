@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import phonenumbers
 
-from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import GreetingMode, Line, Playbook
+from sopdesk.playbooks.language.loader import Finding, PathKey, SourceMap
+from sopdesk.playbooks.language.schema import GreetingMode, Line, Playbook
 
 PLACEHOLDERS = ("agent_name", "org_name", "line_name", "caller_name")
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdesk.playbooks.lint_refs import scenario_offered
-from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import DocumentationRule, Line, Playbook
+from sopdesk.playbooks.language.loader import Finding, PathKey, SourceMap
+from sopdesk.playbooks.language.schema import DocumentationRule, Line, Playbook
+from sopdesk.playbooks.lint.refs import scenario_offered
 
 
 def check_documentation(playbook: Playbook, source: SourceMap) -> Iterator[Finding]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sopdesk.playbooks.schema import Playbook
-from sopdesk.playbooks.screen import Screen
+from sopdesk.playbooks.engine.screen import Screen
+from sopdesk.playbooks.language.schema import Playbook
 
 _MODELS: dict[str, type[BaseModel]] = {"playbook": Playbook, "screen": Screen}
 SCHEMA_FILES = {"playbook": "playbook.schema.json", "screen": "screen.schema.json"}

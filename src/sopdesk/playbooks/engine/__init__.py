@@ -5,12 +5,12 @@ No database, clock or network in here or below: callers pass `now` and the facts
 
 from __future__ import annotations
 
-from sopdesk.playbooks.intake import IntakeResult, validate_fields, validate_scenario
-from sopdesk.playbooks.matching import LineMatch, match_line
-from sopdesk.playbooks.progress import Progress, line_progress, walk
-from sopdesk.playbooks.schema import Playbook
-from sopdesk.playbooks.screen import Screen, build_screen
-from sopdesk.playbooks.wrapup import CallRecord, WrapUpPlan, wrap_up_plan
+from sopdesk.playbooks.engine.intake import IntakeResult, validate_fields, validate_scenario
+from sopdesk.playbooks.engine.matching import LineMatch, match_line
+from sopdesk.playbooks.engine.progress import Progress, line_progress, walk
+from sopdesk.playbooks.engine.screen import Screen, build_screen
+from sopdesk.playbooks.engine.wrapup import CallRecord, WrapUpPlan, wrap_up_plan
+from sopdesk.playbooks.language.schema import Playbook
 
 __all__ = [
     "CallRecord",

@@ -11,7 +11,7 @@ from typing import Literal
 
 import phonenumbers
 
-from sopdesk.playbooks.schema import Greeting, Line, Playbook, Step
+from sopdesk.playbooks.language.schema import Greeting, Line, Playbook, Step
 
 MatchedBy = Literal["label", "number", "fallback"]
 

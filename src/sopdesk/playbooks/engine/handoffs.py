@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sopdesk.playbooks.callrecord import CallRecord, Missing, OwedRecord
-from sopdesk.playbooks.intake import validate_fields
-from sopdesk.playbooks.schema import Playbook, Scenario
+from sopdesk.playbooks.engine.callrecord import CallRecord, Missing, OwedRecord
+from sopdesk.playbooks.engine.intake import validate_fields
+from sopdesk.playbooks.language.schema import Playbook, Scenario
 
 
 def category_ticket(

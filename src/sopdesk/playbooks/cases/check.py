@@ -21,8 +21,8 @@ from pydantic import (
     field_validator,
 )
 
-from sopdesk.playbooks.screen import Screen
-from sopdesk.playbooks.wrapup import Missing, WrapUpPlan
+from sopdesk.playbooks.engine.screen import Screen
+from sopdesk.playbooks.engine.wrapup import Missing, WrapUpPlan
 
 
 class Strict(BaseModel):

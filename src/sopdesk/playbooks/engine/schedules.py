@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sopdesk.playbooks.schema import RecurringReminder, WeeklyCycle
+from sopdesk.playbooks.language.schema import RecurringReminder, WeeklyCycle
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 

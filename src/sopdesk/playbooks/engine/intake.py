@@ -15,7 +15,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from sopdesk.playbooks.schema import FieldType, IntakeField, Scenario
+from sopdesk.playbooks.language.schema import FieldType, IntakeField, Scenario
 
 # Symbols agents type instead of codes; anything else must be written as a code.
 _SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "₹": "INR", "¥": "JPY", "₿": "BTC"}

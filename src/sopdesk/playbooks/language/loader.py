@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sopdesk.playbooks.schema import Playbook
+from sopdesk.playbooks.language.schema import Playbook
 
 PathKey = tuple[str | int, ...]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sopdesk.playbooks.loader import Finding, PathKey, SourceMap
-from sopdesk.playbooks.schema import Channel, EscalationPolicy, Playbook, Step
+from sopdesk.playbooks.language.loader import Finding, PathKey, SourceMap
+from sopdesk.playbooks.language.schema import Channel, EscalationPolicy, Playbook, Step
 
 
 def scenario_offered(playbook: Playbook, scenario_id: str, line_id: str) -> bool:

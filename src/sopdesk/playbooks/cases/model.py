@@ -11,7 +11,7 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from sopdesk.playbooks.cases_check import (
+from sopdesk.playbooks.cases.check import (
     CLOCK_KEYS,
     PLAN_KEYS,
     SCHEDULE_KEYS,
@@ -20,7 +20,7 @@ from sopdesk.playbooks.cases_check import (
     Expect,
     Strict,
 )
-from sopdesk.playbooks.wrapup import EscalationRecord, ScenarioRecord
+from sopdesk.playbooks.engine.wrapup import EscalationRecord, ScenarioRecord
 
 DEFAULT_NOW = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 

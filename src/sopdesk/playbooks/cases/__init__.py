@@ -16,13 +16,13 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.cases_check import check_errors, check_plan, check_screen, same
-from sopdesk.playbooks.cases_model import CallGiven, Case, CaseFile, TicketGiven
-from sopdesk.playbooks.cases_time import check_clock, check_schedule
-from sopdesk.playbooks.clocks import clock_for_email, clock_state
-from sopdesk.playbooks.loader import PlaybookError, SourceMap, load_org, parse_text
-from sopdesk.playbooks.schema import Playbook
-from sopdesk.playbooks.wrapup import CallRecord, resolved_line
+from sopdesk.playbooks.cases.check import check_errors, check_plan, check_screen, same
+from sopdesk.playbooks.cases.model import CallGiven, Case, CaseFile, TicketGiven
+from sopdesk.playbooks.cases.timing import check_clock, check_schedule
+from sopdesk.playbooks.engine.clocks import clock_for_email, clock_state
+from sopdesk.playbooks.engine.wrapup import CallRecord, resolved_line
+from sopdesk.playbooks.language.loader import PlaybookError, SourceMap, load_org, parse_text
+from sopdesk.playbooks.language.schema import Playbook
 
 
 @dataclass(frozen=True)

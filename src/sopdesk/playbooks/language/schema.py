@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sopdesk.playbooks.durations import parse_duration
+from sopdesk.playbooks.language.durations import parse_duration
 
 FORMAT_VERSION = 1
 

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sopdesk.playbooks.durations import format_duration
-from sopdesk.playbooks.matching import LineMatch, MatchedBy
-from sopdesk.playbooks.schema import (
+from sopdesk.playbooks.engine.matching import LineMatch, MatchedBy
+from sopdesk.playbooks.language.durations import format_duration
+from sopdesk.playbooks.language.schema import (
     Condition,
     DocumentationRule,
     EscalationPolicy,
