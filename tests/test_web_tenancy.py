@@ -17,11 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from personas import World, build_world
 from sopdesk.crm.models import Lead, Note, Task
 from sopdesk.db import transaction
-from sopdesk.desk.models import Interaction
 from sopdesk.web import api, ui
 from sopdesk.web.app import discover_routers
-from sopdesk.web.deps import get_in_org
-from sopdesk.web.errors import NotFound
 from web_helpers import NOW, csrf_from, login, make_app, ring, token_for
 
 SECRET_NAME = "Rondesse Secret Caller"
@@ -116,15 +113,3 @@ def test_no_endpoint_hands_a_rondesse_object_to_another_org(
             else:
                 assert response.status_code == 404, f"{where}: {response.status_code}"
     # Endpoints without ids are scoped by the user's org: see test_web_queue and test_web_events.
-
-
-def test_get_in_org_refuses_another_orgs_object(
-    session_factory: sessionmaker[Session], world: World
-) -> None:
-    interaction = ring(session_factory, "rondesse", "secret-2", label="Rondesse PSOS")
-    with transaction(session_factory) as s:
-        assert get_in_org(s, Interaction, interaction, world.agent_ana).id == interaction
-        with pytest.raises(NotFound, match="interaction not found"):
-            get_in_org(s, Interaction, interaction, world.other_org_olga)
-        with pytest.raises(NotFound):
-            get_in_org(s, Interaction, interaction + 1000, world.agent_ana)

@@ -127,10 +127,6 @@ def pack(vector: Vectors) -> bytes:
     return vector.astype("<f2").tobytes()
 
 
-def unpack(blob: bytes) -> Vectors:
-    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
-
-
 @lru_cache(maxsize=1)
 def get_embedder() -> Embedder:
     """The process's embedder, loaded on first use (about a third of a second)."""

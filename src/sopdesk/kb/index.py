@@ -84,8 +84,3 @@ def _load(session: Session, org_id: str, model_id: str, stamp: str) -> OrgVector
         matrix[filled : filled + len(chunk)] = np.frombuffer(blob, dtype="<f2").reshape(-1, DIM)
         filled += len(chunk)
     return OrgVectors(stamp, ids[:filled], matrix[:filled])
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()

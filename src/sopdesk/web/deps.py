@@ -4,23 +4,21 @@
 
 `SessionDep` is one transaction per request: it commits when the route returns (before the
 response is sent) and rolls back if it raises. `CurrentUser` comes from the session cookie or
-an `Authorization: Bearer` token and is a detached `User`; `get_in_org` fetches by id within
-the user's org, so another org's object is a 404 like a missing one.
+an `Authorization: Bearer` token and is a detached `User`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import user_for_token
-from sopdesk.web.errors import Forbidden, NotFound, Unauthenticated
+from sopdesk.web.errors import Forbidden, Unauthenticated
 from sopdesk.web.security import bearer_token
 
 
@@ -84,15 +82,3 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
 CurrentAgent = Annotated[User, Depends(require_roles(Role.AGENT, Role.SUPERVISOR, Role.ADMIN))]
 CurrentSupervisor = Annotated[User, Depends(require_roles(Role.SUPERVISOR, Role.ADMIN))]
 CurrentAdmin = Annotated[User, Depends(require_roles(Role.ADMIN))]
-
-
-T = TypeVar("T")
-
-
-def get_in_org(session: Session, model: type[T], object_id: int, user: User) -> T:
-    """Fetch `model` #`object_id` in the user's org; another org's object is a 404 too."""
-    table: Any = model  # any mapped class with `id` and `org_id` columns
-    found = session.scalar(select(table).where(table.id == object_id, table.org_id == user.org_id))
-    if found is None:
-        raise NotFound(model.__name__.lower())
-    return found  # type: ignore[no-any-return]
