@@ -8,11 +8,16 @@ HTMX_VERSION     := 2.0.11
 HTMX_SSE_VERSION := 2.2.4
 NPM_DIR   := $(VENV)/npm
 NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)
+# ... and are copied into the package (gitignored), so a built wheel serves them too.
+VENDOR_DIR   := src/sopdesk/web/static/vendor
+VENDOR_FILES := htmx.org/dist/htmx.min.js htmx.org/LICENSE htmx-ext-sse/dist/sse.js \
+	htmx-ext-sse/LICENSE
+VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES))
 DEMO_DB   := var/demo.db
 
-.PHONY: setup run test test-dates lint bench clean
+.PHONY: setup run test test-dates lint bench wheel clean
 
-setup: $(STAMP) $(NPM_STAMP)
+setup: $(STAMP) $(NPM_STAMP) $(VENDORED)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +29,14 @@ $(NPM_STAMP): | $(STAMP)
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
 		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION)
 	touch $(NPM_STAMP)
+
+$(VENDOR_DIR)/%: $(NPM_STAMP)
+	mkdir -p $(@D)
+	cp $(NPM_DIR)/node_modules/$* $@
+
+# A wheel that runs anywhere: the seed playbooks and the front-end libraries are inside it.
+wheel: setup
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
 # A fresh SQLite demo database every time: both orgs, every role, a few accounts and calls.
 run: setup
@@ -67,4 +80,4 @@ bench: setup
 	$(BIN)/python bench/bench_kb.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(VENDOR_DIR) build dist

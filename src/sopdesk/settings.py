@@ -8,19 +8,50 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# src/sopdesk/settings.py -> the repository root, where `playbooks/` lives in a checkout.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The seed playbooks, with their articles and cases: the build copies `playbooks/` here.
+SEED_PLAYBOOKS = PACKAGE_DIR / "seed" / "playbooks"
+# htmx and its SSE extension: `make setup` copies them here from its npm install, the build
+# ships them in the wheel (never committed: they come from the npm registry).
+BUNDLED_VENDOR = PACKAGE_DIR / "web" / "static" / "vendor"
 DEV_SECRET = "dev-only-secret-change-me"
+
+
+def checkout_root() -> Path | None:
+    """The repository root when running from a checkout (src/sopdesk), None when installed."""
+    root = PACKAGE_DIR.parents[1]
+    if PACKAGE_DIR.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def default_playbooks() -> Path:
+    """A checkout's own `playbooks/` (edits show at once), else the seed shipped in the package."""
+    root = checkout_root()
+    if root is not None and (root / "playbooks").is_dir():
+        return root / "playbooks"
+    return SEED_PLAYBOOKS
+
+
+def default_database_url() -> str:
+    """A SQLite file in the checkout's `var/`, or in `./var/` of the working folder."""
+    return f"sqlite:///{(checkout_root() or Path.cwd()) / 'var' / 'sopdesk.db'}"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOPDESK_", extra="ignore")
 
     playbooks: Path = Field(
-        default=REPO_ROOT / "playbooks", description="directory of published playbooks"
+        default_factory=default_playbooks,
+        description="directory of published playbooks; the seed playbooks by default",
+    )
+    vendor_dir: Path | None = Field(
+        default=None,
+        description="htmx and htmx-ext-sse as npm installs them (htmx.org/dist/htmx.min.js, "
+        "htmx-ext-sse/dist/sse.js); unset: the copy bundled in the package",
     )
     database_url: str = Field(
-        default=f"sqlite:///{REPO_ROOT / 'var' / 'sopdesk.db'}",
+        default_factory=default_database_url,
         description="SQLAlchemy URL; SQLite file (WAL) by default, postgresql+psycopg://... for PG",
     )
     redis_url: str | None = Field(

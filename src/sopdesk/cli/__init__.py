@@ -70,7 +70,9 @@ def call(
     caller: Annotated[str | None, typer.Option(help="the caller's name, if known")] = None,
     playbooks: Annotated[
         Path | None,
-        typer.Option(help="playbooks directory [default: $SOPDESK_PLAYBOOKS or ./playbooks]"),
+        typer.Option(
+            help="playbooks directory [default: $SOPDESK_PLAYBOOKS or the seed playbooks]"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the screen as JSON")] = False,
 ) -> None:
@@ -151,6 +153,8 @@ def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     from sopdesk.orgs.service import OrgError
 
     settings = _web_settings(host, port, None)
+    if not settings.playbooks.is_dir():
+        raise _fail(f"playbooks directory not found: {settings.playbooks} (set SOPDESK_PLAYBOOKS)")
     try:
         data = load_demo(settings, datetime.now(UTC))
     except OrgError as exc:

@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sopdesk import events
 from sopdesk.db import make_engine, make_reader_sessionmaker, make_sessionmaker, migrate
-from sopdesk.settings import REPO_ROOT, Settings
+from sopdesk.settings import BUNDLED_VENDOR, Settings
 from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
 from sopdesk.web.errors import ErrorResponse, install_error_handlers
@@ -32,8 +32,6 @@ from sopdesk.web.headers import SecurityHeaders
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
 STATIC = Path(__file__).resolve().parent / "static"
-# `make setup` installs htmx and its SSE extension here from the npm registry.
-VENDOR = REPO_ROOT / ".venv" / "npm" / "node_modules"
 VENDOR_FILES = ("htmx.org/dist/htmx.min.js", "htmx-ext-sse/dist/sse.js")
 KEEPALIVE_SECONDS = 15.0
 
@@ -60,7 +58,9 @@ def check_vendor(vendor: Path) -> None:
     missing = [name for name in VENDOR_FILES if not (vendor / name).is_file()]
     if missing:
         raise RuntimeError(
-            f"front-end libraries missing under {vendor} ({', '.join(missing)}): run `make setup`"
+            f"front-end libraries missing under {vendor} ({', '.join(missing)}): in a checkout, "
+            "run `make setup` (it installs them from npm and bundles them into the package); "
+            "else set SOPDESK_VENDOR_DIR to a folder holding " + " and ".join(VENDOR_FILES)
         )
 
 
@@ -92,7 +92,7 @@ def create_app(
     one source of "now" for every route and page (tests pass their own).
     """
     settings.check_production()
-    vendor = vendor_dir or VENDOR
+    vendor = vendor_dir or settings.vendor_dir or BUNDLED_VENDOR
     check_vendor(vendor)
     engine = make_engine(settings.database_url)
     bus = make_bus(settings.redis_url)
