@@ -8,21 +8,24 @@ interaction whichever it is, so nothing is dropped.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import AuditEntry
-from sopdesk.desk.errors import DeskError
+from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
+from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine.matching import match_line
+from sopdesk.playbooks.engine.matching import match_line, owns_number
 
 _ORDER = [State.RINGING, State.ACTIVE, State.WRAP_UP, State.CLOSED]
 
@@ -139,6 +142,8 @@ def _fill_gaps(interaction: Interaction, call: CallIn) -> None:
 
 def receive_call(session: Session, call: CallIn, now: datetime) -> Interaction:
     """Apply one call event; idempotent per (org, external id, status)."""
+    if call.at.tzinfo is None:
+        raise DeskError(422, "invalid", "invalid time", [FieldProblem("at", "needs a time zone")])
     interaction, created = _get_or_create(session, call, now)
     changed = created
     if not created:
@@ -157,3 +162,78 @@ def receive_call(session: Session, call: CallIn, now: datetime) -> Interaction:
         kind = "interaction.ringing" if created else "interaction.updated"
         send_on_commit(session, interaction_event(interaction, kind))
     return interaction
+
+
+class ReportedCall(Protocol):
+    """A call event from a phone system that does not know the org (a webhook): the facts of
+    `CallIn` without `org_id`; `at` None means now. Edges' own types fit it by shape."""
+
+    @property
+    def at(self) -> datetime | None: ...
+    @property
+    def status(self) -> str: ...  # a `CallStatus` value
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def dialed_number(self) -> str | None: ...
+    @property
+    def caller_number(self) -> str | None: ...
+    @property
+    def caller_name(self) -> str | None: ...
+    @property
+    def agent_name(self) -> str | None: ...
+
+
+def org_for_call(session: Session, org_hint: str | None, dialed_number: str | None) -> str | None:
+    """The org a call belongs to: the one named (if it exists), else the first whose current
+    playbook lists the dialed number (the engine's `owns_number`); None when neither finds one."""
+    if org_hint:
+        return org_hint if session.get(Org, org_hint) else None
+    if not dialed_number:
+        return None
+    for org_id in session.scalars(select(Org.id)):
+        current = get_current_playbook(session, org_id)
+        if current is not None and owns_number(current.playbook, dialed_number):
+            return org_id
+    return None
+
+
+@dataclass(frozen=True)
+class CallsReceived:
+    accepted: int  # events applied
+    interaction_ids: tuple[int, ...]  # the interactions they touched, sorted, each once
+
+
+def receive_reported(
+    session: Session, org_hint: str | None, calls: Iterable[ReportedCall], now: datetime
+) -> CallsReceived:
+    """Apply each call to the org named by `org_hint`, else the one whose current playbook
+    lists the dialed number; a call with no org refuses them all (422, nothing applied)."""
+    ids: list[int] = []
+    for reported in calls:
+        org_id = org_for_call(session, org_hint, reported.dialed_number)
+        if org_id is None:
+            raise DeskError(
+                422,
+                "invalid",
+                "no org for this call",
+                [FieldProblem("org", "add ?org=ORG to the webhook address, or publish the number")],
+            )
+        call = CallIn(
+            org_id=org_id,
+            at=reported.at or now,
+            status=CallStatus(reported.status),
+            external_id=reported.external_id,
+            channel=reported.channel,
+            label=reported.label,
+            dialed_number=reported.dialed_number,
+            caller_number=reported.caller_number,
+            caller_name=reported.caller_name,
+            agent_name=reported.agent_name,
+        )
+        ids.append(receive_call(session, call, now).id)
+    return CallsReceived(accepted=len(ids), interaction_ids=tuple(sorted(set(ids))))

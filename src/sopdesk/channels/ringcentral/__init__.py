@@ -4,7 +4,8 @@
 Validation-Token handshake, enforces the Verification-Token, and reads telephony-session and
 detailed-presence notifications in every envelope RingCentral uses. `simulate` (in
 `sopdesk.channels.ringcentral.simulate`) posts RingCentral-format calls to a local server.
-Must not import `sopdesk.web`.
+`mapping.desk_calls` (pure) says what the events mean to the desk, whose `receive_reported`
+applies them. Imports nothing of sopdesk outside itself.
 """
 
 from sopdesk.channels.ringcentral.events import (

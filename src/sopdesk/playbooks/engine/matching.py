@@ -1,6 +1,7 @@
 """Which line is ringing: the label the agent sees wins, then the dialed number, then fallback.
 
-Pure: playbook and call facts in, a `LineMatch` out.
+Pure: playbook and call facts in, a `LineMatch` out; `owns_number` says whether a playbook
+lists a dialed number at all (which org a call with no org named belongs to).
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ def _by_number(playbook: Playbook, number: str) -> list[Line]:
         for line in playbook.lines
         if any(normalize_number(n, region) == wanted for n in line.numbers)
     ]
+
+
+def owns_number(playbook: Playbook, number: str | None) -> bool:
+    """True when one of the playbook's lines lists the dialed `number` (in the org's region)."""
+    number = (number or "").strip()
+    return bool(number) and bool(_by_number(playbook, number))
 
 
 def match_line(

@@ -1,4 +1,9 @@
-"""Calls in: the generic call API and the RingCentral webhook. Both end in `desk.receive_call`."""
+"""Calls in: the generic call API and the RingCentral webhook. Both end in `desk.receive_call`.
+
+The routes parse (the webhook with `channels.ringcentral`'s pure parser and mapper), call one
+desk service (`receive_call`, `receive_reported`) and answer; which org a webhook call belongs
+to is decided there, not here.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from sopdesk.channels.ringcentral import CallEvent, ResultKind, parse_webhook
-from sopdesk.channels.ringcentral import CallStatus as RcStatus
-from sopdesk.desk.calls import CallIn, CallStatus, receive_call
-from sopdesk.desk.errors import DeskError, FieldProblem
+from sopdesk.channels.ringcentral import ResultKind, parse_webhook
+from sopdesk.channels.ringcentral.mapping import DeskCall, desk_calls
+from sopdesk.db import transaction
+from sopdesk.desk.calls import CallIn, CallsReceived, CallStatus, receive_call, receive_reported
 from sopdesk.desk.views import InteractionPublic
-from sopdesk.orgs.models import Org
-from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine.matching import normalize_number
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 
 router = APIRouter(tags=["calls"])
@@ -45,8 +46,6 @@ def report_call(
     body: CallCreate, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionPublic:
     """Ring (or update) a call for the caller's org; the same external_id is the same call."""
-    if body.at is not None and body.at.tzinfo is None:
-        raise DeskError(422, "invalid", "invalid time", [FieldProblem("at", "needs a time zone")])
     call = CallIn(
         org_id=user.org_id,
         at=body.at or now,
@@ -61,76 +60,18 @@ def report_call(
     return InteractionPublic.model_validate(receive_call(session, call, now))
 
 
-_STATUS = {
-    RcStatus.RINGING: CallStatus.RINGING,
-    RcStatus.ANSWERED: CallStatus.ANSWERED,
-    RcStatus.ENDED: CallStatus.ENDED,
-}
-
-
-def _org_for(session: Session, org_hint: str | None, event: CallEvent) -> str | None:
-    """The org named in the webhook address, else the one whose playbook has the number."""
-    if org_hint:
-        return org_hint if session.get(Org, org_hint) else None
-    if not event.dialed_number:
-        return None
-    for org_id in session.scalars(select(Org.id)):
-        current = get_current_playbook(session, org_id)
-        if current is None:
-            continue
-        region = current.playbook.org.default_region
-        wanted = normalize_number(event.dialed_number, region)
-        numbers = (n for line in current.playbook.lines for n in line.numbers)
-        if any(normalize_number(n, region) == wanted for n in numbers):
-            return org_id
-    return None
-
-
 class WebhookReply(BaseModel):
     accepted: int
     interactions: list[int]
     notes: list[str]
 
 
-def _apply_events(
-    request: Request, org: str | None, events: tuple[CallEvent, ...], now: datetime
-) -> tuple[list[int], list[str]]:
-    """Apply the events in one transaction, in a worker thread (the event loop never blocks)."""
-    ids: list[int] = []
-    notes: list[str] = []
-    factory = request.app.state.sessionmaker
-    with factory() as session, session.begin():
-        for event in events:
-            status = _STATUS.get(event.status)
-            if status is None:
-                notes.append(f"{event.session_id}: {event.status_code} needs no action")
-                continue
-            org_id = _org_for(session, org, event)
-            if org_id is None:
-                raise DeskError(
-                    422,
-                    "invalid",
-                    "no org for this call",
-                    [
-                        FieldProblem(
-                            "org", "add ?org=ORG to the webhook address, or publish the number"
-                        )
-                    ],
-                )
-            call = CallIn(
-                org_id=org_id,
-                at=event.event_time or now,
-                status=status,
-                external_id=f"rc:{event.session_id}",
-                channel="ringcentral",
-                label=event.line_label,
-                dialed_number=event.dialed_number,
-                caller_number=event.caller_number,
-                caller_name=event.caller_name,
-                agent_name=event.agent_name,
-            )
-            ids.append(receive_call(session, call, now).id)
-    return ids, notes
+def _receive(
+    factory: sessionmaker[Session], org: str | None, calls: tuple[DeskCall, ...], now: datetime
+) -> CallsReceived:
+    """One transaction for the whole delivery, in a worker thread (the event loop never blocks)."""
+    with transaction(factory) as session:
+        return receive_reported(session, org, calls, now)
 
 
 @router.post("/telephony/ringcentral", response_model=WebhookReply)
@@ -155,8 +96,12 @@ async def ringcentral_webhook(
         code = "forbidden" if status == 403 else "bad_request"
         error = {"code": code, "message": result.reason or "refused", "fields": []}
         return JSONResponse({"error": error}, status_code=status, headers=headers)
-    ids, notes = await run_in_threadpool(_apply_events, request, org, result.events, now)
+    mapped = desk_calls(result.events)
+    factory = request.app.state.sessionmaker
+    received = await run_in_threadpool(_receive, factory, org, mapped.calls, now)
     reply = WebhookReply(
-        accepted=len(ids), interactions=sorted(set(ids)), notes=[*result.notes, *notes]
+        accepted=received.accepted,
+        interactions=list(received.interaction_ids),
+        notes=[*result.notes, *mapped.notes],
     )
     return JSONResponse(reply.model_dump(), status_code=200, headers=headers)
