@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import Account, AuditEntry, CallLog, Contact, Lead, Note, Task
+from sopdesk.errors import FieldProblem, Refusal, code_for
 from sopdesk.orgs.models import Role, User
 
 T = TypeVar("T")
@@ -27,14 +28,12 @@ SEARCH_LIMIT = 50
 LIST_LIMIT = 200
 
 
-class CrmError(Exception):
+class CrmError(Refusal):
     """A change the CRM refuses: `status` is what every front answers, `field` what was wrong."""
 
     def __init__(self, status: int, field: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, code_for(status), message, [FieldProblem(field, message)])
         self.field = field
-        self.message = message
 
 
 class TaskScope(StrEnum):

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from sopdesk.errors import FieldProblem, Refusal
+
+__all__ = ["DeskError", "FieldProblem", "not_found"]
 
 
-@dataclass
-class FieldProblem:
-    field: str
-    message: str
-
-
-@dataclass
-class DeskError(Exception):
-    """A request the desk refuses: `status` is the HTTP status every front maps it to."""
-
-    status: int
-    code: str
-    message: str
-    fields: list[FieldProblem] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return self.message
+class DeskError(Refusal):
+    """A request the desk refuses: `DeskError(status, code, message, fields)`."""
 
 
 def not_found(what: str) -> DeskError:

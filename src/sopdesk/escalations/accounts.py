@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sopdesk.errors import FieldProblem, Refusal
 from sopdesk.escalations.clocks import plan_clock, start_clocks
 from sopdesk.escalations.models import Ticket, TicketStatus
 from sopdesk.escalations.notify import notify_team
@@ -30,8 +31,13 @@ class TicketFieldsInvalid(EscalationError):
     """Mandatory fields missing or malformed; `errors` maps each field to what is expected."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("fields", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        problems = [FieldProblem(k, v) for k, v in errors.items()]
+        Refusal.__init__(self, 422, "invalid", "check the ticket's fields", problems)
+        self.field = "fields"
         self.errors = errors
+
+    def __str__(self) -> str:
+        return "fields: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items())
 
 
 def _playbook(session: Session, org_id: str) -> Playbook:
@@ -72,9 +78,14 @@ def raise_category_ticket(
     contact_id: int | None = None,
     customer_email: str | None = None,
     customer_name: str | None = None,
+    playbook: Playbook | None = None,
 ) -> Ticket:
-    """A ticket raised from the desk (e.g. on a call) in a category, for the category's team."""
-    playbook = _playbook(session, user.org_id)
+    """A ticket raised from the desk (e.g. on a call) in a category, for the category's team.
+
+    `playbook` is the version whose category rules apply: a call's hand-off passes the version
+    the call rang with; without it, the org's current playbook.
+    """
+    playbook = playbook or _playbook(session, user.org_id)
     category = category_of(playbook, category_id)
     values = check_fields(playbook, category, fields)
     team = playbook.team(category.team)

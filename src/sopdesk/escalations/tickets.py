@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
+from sopdesk.errors import FieldProblem, Refusal
 from sopdesk.escalations.models import (
     Attachment,
     Notification,
@@ -23,22 +24,30 @@ from sopdesk.escalations.models import (
 from sopdesk.orgs.models import Role, User
 
 
-class EscalationError(ValueError):
-    """A request the escalations room refuses; the message names the field and what is wrong."""
+class EscalationError(Refusal, ValueError):
+    """A request the escalations room refuses (422); the message names the field and what is
+    wrong, and `fields` holds that one field."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(422, "invalid", f"{field}: {message}", [FieldProblem(field, message)])
         self.field = field
-        self.message = message
 
 
 class TicketNotFound(EscalationError):
+    """404: another org's ticket is indistinguishable from a missing one."""
+
     def __init__(self, ticket_id: int) -> None:
-        super().__init__("ticket_id", f"no ticket {ticket_id}")
+        Refusal.__init__(self, 404, "not_found", "ticket not found")
+        self.field = "ticket_id"
+        self.ticket_id = ticket_id
 
 
 class NotAllowed(EscalationError):
-    pass
+    """403: the user may read the ticket but not work it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        Refusal.__init__(self, 403, "forbidden", message)
+        self.field = field
 
 
 def access_ticket(session: Session, user: User, ticket_id: int) -> Ticket:

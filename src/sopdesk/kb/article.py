@@ -14,19 +14,22 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sopdesk.errors import FieldProblem, Refusal
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*$\r?\n?", re.S | re.M)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class ArticleError(ValueError):
-    """An article the kb refuses; names the file and the field, and says what was expected."""
+class ArticleError(Refusal, ValueError):
+    """An article the kb refuses (422); names the file and the field, and says what was
+    expected: `fields` holds that field with the bare message."""
 
     def __init__(self, file: str, field: str, message: str) -> None:
-        super().__init__(f"{file}: {field}: {message}")
+        problem = FieldProblem(field, message)
+        super().__init__(422, "invalid", f"{file}: {field}: {message}", [problem])
         self.file = file
         self.field = field
-        self.message = message
 
 
 class ArticleDoc(BaseModel):

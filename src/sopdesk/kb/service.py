@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sopdesk.errors import Refusal
 from sopdesk.kb.article import ArticleDoc, ArticleError, parse_article
 from sopdesk.kb.embed import ArticleEmbedder, Embedder, get_embedder, pack
 from sopdesk.kb.models import Article, ArticleVersion, KbIndexState
@@ -23,12 +24,17 @@ from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
 
 
-class ArticlesRefused(ValueError):
-    """Every problem found in a set of articles; none of them was saved."""
+class ArticlesRefused(Refusal, ValueError):
+    """Every problem found in a set of articles (422); none of them was saved."""
 
     def __init__(self, errors: Sequence[ArticleError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
         self.errors = list(errors)
+        problems = [problem for e in self.errors for problem in e.fields]
+        count = f"{len(self.errors)} problem{'' if len(self.errors) == 1 else 's'}"
+        super().__init__(422, "invalid", f"the articles were not saved: {count}", problems)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sopdesk.errors import FieldProblem, Refusal
 from sopdesk.orgs.models import ApiToken, Org, PublishedPlaybook, Role, User
 from sopdesk.playbooks.language.loader import PlaybookError, load_text
 from sopdesk.playbooks.language.schema import Playbook
@@ -27,13 +28,13 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 TOKEN_PREFIX = "sopd_"
 
 
-class OrgError(ValueError):
-    """A request the orgs room refuses; the message names the field and what was expected."""
+class OrgError(Refusal, ValueError):
+    """A request the orgs room refuses (422); the message names the field and what was
+    expected, and `fields` holds that one field."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(422, "invalid", f"{field}: {message}", [FieldProblem(field, message)])
         self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

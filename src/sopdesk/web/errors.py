@@ -1,9 +1,12 @@
 """One error shape for the whole API, and error pages for people.
 
-Every API error is `{"error": {"code", "message", "fields": [{"field", "message"}]}}`: raise
-`ApiError` (or `NotFound`, `Forbidden`..., or the desk's `DeskError`) from a route or
-dependency and the handlers below
-answer JSON under /api and /events, and an HTML page (or a redirect to log in) elsewhere.
+Every API error is `{"error": {"code", "message", "fields": [{"field", "message"}]}}`. Any
+`sopdesk.errors.Refusal` raised from a route or dependency (a room's `DeskError`, `CrmError`,
+`EscalationError`, `ArticleError`, `OrgError`..., or the web's own `ApiError`, `NotFound`,
+`Forbidden`...) reaches one handler, which answers JSON under /api and /events (and to clients
+asking for JSON), and an HTML page (or a redirect to log in) elsewhere. Routes do not catch
+refusals to translate them; validation errors, unknown paths and wrong methods take the same
+shape, and only an unexpected exception is a 500.
 """
 
 from __future__ import annotations
@@ -22,23 +25,11 @@ from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sopdesk.desk.errors import DeskError
+from sopdesk.errors import CODES, FieldProblem, Refusal, code_for
+
+__all__ = ["CODES", "ApiError", "ErrorResponse", "Forbidden", "NotFound", "Unauthenticated"]
 
 log = logging.getLogger(__name__)
-
-CODES = {
-    400: "bad_request",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid",
-    429: "too_many_requests",
-    500: "internal",
-}
 TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 422: "Check the form"}
 
 
@@ -59,8 +50,9 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-class ApiError(Exception):
-    """An error a client can act on: HTTP status, stable code, message, and offending fields."""
+class ApiError(Refusal):
+    """The web's own refusals (log in, role, CSRF, no such id): status, stable code (by default
+    the status's), message, and offending fields as (field, message) pairs."""
 
     def __init__(
         self,
@@ -70,11 +62,8 @@ class ApiError(Exception):
         code: str | None = None,
         fields: Sequence[tuple[str, str]] = (),
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code or CODES.get(status, "error")
-        self.message = message
-        self.fields = [ErrorField(field=f, message=m) for f, m in fields]
+        problems = [FieldProblem(f, m) for f, m in fields]
+        super().__init__(status, code or code_for(status), message, problems)
 
 
 class NotFound(ApiError):
@@ -117,13 +106,18 @@ async def _know_user(request: Request) -> None:
             await run_in_threadpool(get_current_user, request)
 
 
-async def _respond(request: Request, error: ApiError) -> Response:
+def error_body(error: Refusal) -> dict[str, Any]:
+    """The documented JSON body of a refusal."""
+    fields = [ErrorField(field=f.field, message=f.message) for f in error.fields]
+    detail = ErrorDetail(code=error.code, message=error.message, fields=fields)
+    return ErrorResponse(error=detail).model_dump()
+
+
+async def _respond(request: Request, error: Refusal) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     if wants_json(request):
-        body = ErrorResponse(
-            error=ErrorDetail(code=error.code, message=error.message, fields=error.fields)
-        )
-        return JSONResponse(body.model_dump(), status_code=error.status, headers=headers)
+        body = error_body(error)
+        return JSONResponse(body, status_code=error.status, headers=headers)
     if error.status == 401:
         login = "/login?next=" + quote(request.url.path)
         if request.headers.get("hx-request"):
@@ -141,15 +135,14 @@ async def _respond(request: Request, error: ApiError) -> Response:
     return render(request, "error.html", context, status_code=error.status)
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+async def _refusal(request: Request, exc: Exception) -> Response:
+    """Every room's refusal, and the web's own: the one handler."""
+    assert isinstance(exc, Refusal)
+    if exc.status >= 500 or exc.status < 400:  # not the client's doing: a bug to look at
+        log.error(
+            "refusal with status %s on %s %s: %r", exc.status, request.method, request.url.path, exc
+        )
     return await _respond(request, exc)
-
-
-async def _desk_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DeskError)
-    fields = [(f.field, f.message) for f in exc.fields]
-    return await _respond(request, ApiError(exc.status, exc.message, code=exc.code, fields=fields))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -184,8 +177,7 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _out_of_range)
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(DeskError, _desk_error)
+    app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected)

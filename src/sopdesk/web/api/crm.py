@@ -17,7 +17,7 @@ from sopdesk.crm.views import (
     TaskPublic,
 )
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ApiError, NotFound
+from sopdesk.web.errors import NotFound
 
 router = APIRouter(tags=["crm"])
 
@@ -78,8 +78,5 @@ def list_tasks(
 @router.post("/tasks/{task_id}/done", response_model=TaskPublic)
 def task_done(task_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
     """Mark a task done (its assignee, its team, a supervisor or an admin); repeating is a no-op."""
-    try:
-        task = crm.complete_task(session, user, task_id, now)
-    except crm.CrmError as exc:
-        raise ApiError(exc.status, exc.message, fields=[(exc.field, exc.message)]) from None
+    task = crm.complete_task(session, user, task_id, now)
     return TaskPublic.model_validate(task)

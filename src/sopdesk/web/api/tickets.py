@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -25,24 +23,9 @@ from sopdesk.escalations.views import (
 )
 from sopdesk.orgs.service import get_current_playbook
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ApiError, Forbidden, NotFound
+from sopdesk.web.errors import ApiError
 
 router = APIRouter(tags=["tickets"])
-
-
-@contextmanager
-def refusals() -> Iterator[None]:
-    """The escalations room's refusals as API errors naming the field."""
-    try:
-        yield
-    except svc.TicketNotFound:
-        raise NotFound("ticket") from None
-    except svc.NotAllowed as exc:
-        raise Forbidden(exc.message) from None
-    except accounts.TicketFieldsInvalid as exc:
-        raise ApiError(422, "check the ticket's fields", fields=list(exc.errors.items())) from None
-    except svc.EscalationError as exc:
-        raise ApiError(422, str(exc), fields=[(exc.field, exc.message)]) from None
 
 
 def send_after_commit(request: Request, background: BackgroundTasks, now: Any) -> None:
@@ -70,10 +53,9 @@ def list_tickets(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TicketPublic]:
     """Your org's tickets, newest first: team, customer, status, received time, SLA due time."""
-    with refusals():
-        rows = svc.list_tickets(
-            session, user.org_id, team=team, status=status, limit=limit, offset=offset
-        )
+    rows = svc.list_tickets(
+        session, user.org_id, team=team, status=status, limit=limit, offset=offset
+    )
     return [ticket_public(t, now) for t in rows]
 
 
@@ -91,26 +73,24 @@ def raise_ticket(
     body: CategoryTicketCreate, session: SessionDep, user: CurrentUser, now: Now
 ) -> TicketPublic:
     """Raise a ticket in a category (e.g. Payment Tracking); 422 lists each missing field."""
-    with refusals():
-        ticket = accounts.raise_category_ticket(
-            session,
-            user,
-            category_id=body.category,
-            fields=body.fields,
-            subject=body.subject,
-            now=now,
-            account_id=body.account_id,
-            customer_email=body.customer_email,
-            customer_name=body.customer_name,
-        )
+    ticket = accounts.raise_category_ticket(
+        session,
+        user,
+        category_id=body.category,
+        fields=body.fields,
+        subject=body.subject,
+        now=now,
+        account_id=body.account_id,
+        customer_email=body.customer_email,
+        customer_name=body.customer_name,
+    )
     return ticket_public(ticket, now)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
 def get_ticket(ticket_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TicketDetail:
     """One ticket with its thread, attachments and the delivery state of each reply."""
-    with refusals():
-        return detail(session, svc.access_ticket(session, user, ticket_id), now)
+    return detail(session, svc.access_ticket(session, user, ticket_id), now)
 
 
 class ReplyCreate(BaseModel):
@@ -129,17 +109,15 @@ def reply(
     now: Now,
 ) -> TicketDetail:
     """Email the customer in the ticket's thread (the team's members and supervisors)."""
-    with refusals():
-        replies.reply(session, user, ticket_id, body.text, now, resolve=body.resolve)
-        result = detail(session, svc.access_ticket(session, user, ticket_id), now)
+    replies.reply(session, user, ticket_id, body.text, now, resolve=body.resolve)
+    result = detail(session, svc.access_ticket(session, user, ticket_id), now)
     send_after_commit(request, background, now)
     return result
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketPublic)
 def resolve(ticket_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TicketPublic:
-    with refusals():
-        return ticket_public(replies.resolve(session, user, ticket_id, now), now)
+    return ticket_public(replies.resolve(session, user, ticket_id, now), now)
 
 
 class CategorySet(BaseModel):
@@ -152,8 +130,7 @@ def set_category(
     ticket_id: int, body: CategorySet, session: SessionDep, user: CurrentUser, now: Now
 ) -> TicketPublic:
     """File a ticket under a category of its team, with the category's mandatory fields."""
-    with refusals():
-        ticket = accounts.set_category(session, user, ticket_id, body.category, body.fields, now)
+    ticket = accounts.set_category(session, user, ticket_id, body.category, body.fields, now)
     return ticket_public(ticket, now)
 
 
@@ -162,8 +139,7 @@ def download(
     ticket_id: int, attachment_id: int, session: SessionDep, user: CurrentUser
 ) -> Response:
     """The attachment's bytes, always as a download (never rendered in the desk's origin)."""
-    with refusals():
-        att = svc.attachment_for(session, user, ticket_id, attachment_id)
+    att = svc.attachment_for(session, user, ticket_id, attachment_id)
     name = att.filename.replace('"', "'")
     return Response(
         att.content,

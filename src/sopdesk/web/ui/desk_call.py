@@ -82,6 +82,7 @@ def act(
     try:
         interaction = change()
     except DeskError as exc:
+        # Not a translation: the call screen stays, with the refusal in its message area.
         if exc.status not in INLINE_STATUSES:
             raise  # 404 and the like: the shared error page
         return flash(request, exc)

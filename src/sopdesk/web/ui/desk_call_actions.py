@@ -207,6 +207,7 @@ def wrap(
     try:
         wrap_up(session, user, call_id, now)
     except DeskError as exc:
+        # Not a translation: the wrap-up panel lists what is missing, on the call screen.
         if exc.status != 422:
             raise
         interaction = desk.access_interaction(session, user, call_id)

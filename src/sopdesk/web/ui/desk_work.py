@@ -12,7 +12,6 @@ from sopdesk.crm import service as crm
 from sopdesk.crm.models import Task
 from sopdesk.orgs.models import User
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ApiError, NotFound
 from sopdesk.web.templating import render
 from sopdesk.web.ui.desk_accounts import field_labels, line_names, scenario_names, team_names
 
@@ -73,12 +72,7 @@ def task_done(
     request: Request, task_id: int, session: SessionDep, user: CurrentUser, now: Now
 ) -> HTMLResponse:
     """Mark the task done; answers its row, now done (htmx swaps it in place)."""
-    try:
-        task = crm.complete_task(session, user, task_id, now)
-    except crm.CrmError as exc:
-        if exc.status == 404:
-            raise NotFound("task") from None
-        raise ApiError(exc.status, exc.message) from None
+    task = crm.complete_task(session, user, task_id, now)
     context = {"t": task, "now": now}
     context.update(_task_context(session, user, [task]))
     return render(request, "desk/task_row.html", context)

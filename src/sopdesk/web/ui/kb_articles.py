@@ -88,7 +88,7 @@ def save_edit(
     try:
         edit_article(session, user.org_id, slug, text, now, by=user.email)
     except (ArticlesRefused, ArticleError) as refused:
-        errors = refused.errors if isinstance(refused, ArticlesRefused) else [refused]
-        context = {"active": "kb", "slug": slug, "text": text, "errors": errors}
+        # Not the error page: the editor again, with the text as typed and each problem.
+        context = {"active": "kb", "slug": slug, "text": text, "errors": refused.fields}
         return render(request, "kb/edit.html", context, status_code=422)
     return RedirectResponse(f"/kb/articles/{slug}", status_code=303)

@@ -18,9 +18,9 @@ from sopdesk.escalations.models import Ticket
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
 from sopdesk.playbooks.language.schema import Playbook, TicketCategory
-from sopdesk.web.api.tickets import refusals, send_after_commit
+from sopdesk.web.api.tickets import send_after_commit
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ApiError, NotFound
+from sopdesk.web.errors import NotFound
 from sopdesk.web.templating import render
 
 router = APIRouter()
@@ -144,6 +144,7 @@ def _raise(
         )
         return ticket, {}
     except accounts.TicketFieldsInvalid as exc:
+        # Not the error page: the form again, each field with its problem.
         context = _common(playbook, now)
         context.update(category=category, values=values, errors=exc.errors)
         context["error"] = "Check the highlighted fields."
@@ -167,7 +168,7 @@ def _ticket_context(
 ) -> dict[str, Any]:
     playbook = _playbook(session, user.org_id)
     context = _common(playbook, now)
-    try:
+    try:  # a question, not a refusal: may this user work the ticket?
         svc.check_can_work(user, ticket)
         can_work = True
     except svc.NotAllowed:
@@ -193,8 +194,7 @@ def _ticket_context(
 def ticket_page(
     ticket_id: int, request: Request, session: SessionDep, user: CurrentUser, now: Now
 ) -> HTMLResponse:
-    with refusals():
-        ticket = svc.access_ticket(session, user, ticket_id)
+    ticket = svc.access_ticket(session, user, ticket_id)
     return render(request, "tickets/ticket.html", _ticket_context(session, user, ticket, now))
 
 
@@ -210,13 +210,12 @@ def reply_form(
     resolve: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
-        with refusals():
-            replies.reply(session, user, ticket_id, text, now, resolve=bool(resolve))
-    except ApiError as exc:
+        replies.reply(session, user, ticket_id, text, now, resolve=bool(resolve))
+    except svc.EscalationError as exc:
+        # Not the error page: the thread again, the reply as typed and what is wrong with it.
         if exc.status != 422:
-            raise
-        with refusals():
-            ticket = svc.access_ticket(session, user, ticket_id)
+            raise  # another org's ticket, or not this user's team: the shared error page
+        ticket = svc.access_ticket(session, user, ticket_id)
         context = _ticket_context(session, user, ticket, now, error=exc.message, text=text)
         return render(request, "tickets/ticket.html", context, status_code=422)
     send_after_commit(request, background, now)
@@ -227,6 +226,5 @@ def reply_form(
 def resolve_form(
     ticket_id: int, session: SessionDep, user: CurrentUser, now: Now
 ) -> RedirectResponse:
-    with refusals():
-        replies.resolve(session, user, ticket_id, now)
+    replies.resolve(session, user, ticket_id, now)
     return RedirectResponse(f"/tickets/{ticket_id}", status_code=303)
