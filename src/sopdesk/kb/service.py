@@ -245,6 +245,21 @@ def get_article_doc(
     return ArticleDoc.model_validate(version.fields) if version else None
 
 
+def get_article_source(session: Session, org_id: str, slug: str) -> str | None:
+    """The current version's text as written (front matter and Markdown), what an edit starts
+    from; None when the org has no such article."""
+    article = get_article(session, org_id, slug)
+    if article is None:
+        return None
+    source = session.scalar(
+        select(ArticleVersion.source).where(
+            ArticleVersion.article_id == article.id,
+            ArticleVersion.number == article.current_version,
+        )
+    )
+    return source or ""
+
+
 def article_history(session: Session, org_id: str, slug: str) -> list[VersionInfo]:
     """Every saved version of an article, oldest first."""
     versions = session.scalars(

@@ -10,16 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from sopdesk.kb.article import ArticleError
-from sopdesk.kb.models import ArticleVersion
 from sopdesk.kb.service import (
     ArticlesRefused,
     article_history,
     edit_article,
-    get_article,
     get_article_doc,
+    get_article_source,
 )
 from sopdesk.orgs.models import Role
 from sopdesk.web.deps import CurrentSupervisor, CurrentUser, Now, SessionDep
@@ -33,18 +31,10 @@ EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 def _source(session: SessionDep, org_id: str, slug: str) -> str:
-    article = get_article(session, org_id, slug)
-    if article is None:
+    source = get_article_source(session, org_id, slug)
+    if source is None:
         raise NotFound("article")
-    return (
-        session.scalar(
-            select(ArticleVersion.source).where(
-                ArticleVersion.article_id == article.id,
-                ArticleVersion.number == article.current_version,
-            )
-        )
-        or ""
-    )
+    return source
 
 
 @router.get("/kb/articles/{slug}")
