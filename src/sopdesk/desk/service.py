@@ -371,3 +371,15 @@ def recent(session: Session, org_id: str, limit: int = 100) -> list[Interaction]
             .limit(limit)
         )
     )
+
+
+def interactions(
+    session: Session, org_id: str, *, state: State | None = None, limit: int = 100
+) -> list[Interaction]:
+    """The org's interactions, newest first; only those in `state` when given (filtered in the
+    query, so a call in that state is found however many newer calls there are)."""
+    query = select(Interaction).where(Interaction.org_id == org_id)
+    if state is not None:
+        query = query.where(Interaction.state == state.value)
+    order = (Interaction.rang_at.desc(), Interaction.id.desc())
+    return list(session.scalars(query.order_by(*order).limit(limit)))

@@ -36,9 +36,7 @@ def list_interactions(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[InteractionPublic]:
     """Recent interactions of your org, newest first, with line, urgency, state and version."""
-    rows = desk.recent(session, user.org_id, limit if state is None else 500)
-    if state is not None:
-        rows = [r for r in rows if r.state == state.value][:limit]
+    rows = desk.interactions(session, user.org_id, state=state, limit=limit)
     return [InteractionPublic.model_validate(r) for r in rows]
 
 
