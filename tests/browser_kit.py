@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from personas import PASSWORD, World, build_world
+from sopdesk.events import bind_bus
 from sopdesk.orgs.models import User
 from web_helpers import live_server, make_app, token_for
 
@@ -25,8 +26,12 @@ def world(session_factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture
-def server(db_url: str, world: World, clock: Any) -> Iterator[str]:
-    with live_server(make_app(db_url, clock)) as url:
+def server(
+    db_url: str, session_factory: sessionmaker[Session], world: World, clock: Any
+) -> Iterator[str]:
+    app = make_app(db_url, clock)
+    bind_bus(session_factory, app.state.bus)  # what the test commits shows on this app's screens
+    with live_server(app) as url:
         yield url
 
 

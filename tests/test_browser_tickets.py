@@ -20,6 +20,7 @@ from mailkit import LEGAL, CapturingRelay, build_mail_world, make_email
 from personas import PASSWORD
 from sopdesk.channels.email.listener import start_smtp
 from sopdesk.channels.email.mime import parse
+from sopdesk.events import bind_bus
 from sopdesk.settings import Settings
 from web_helpers import TestClock, live_server, make_app
 
@@ -36,6 +37,7 @@ def test_email_to_board_to_threaded_reply(
     mw = build_mail_world(session_factory)
     with CapturingRelay() as relay:
         app = make_app(db_url, clock, outbound_smtp_host="127.0.0.1", outbound_smtp_port=relay.port)
+        bind_bus(session_factory, app.state.bus)  # the intake's tickets reach the app's screens
         smtp = start_smtp(Settings(smtp_port=0), session_factory, clock=clock)
         try:
             with live_server(app) as url:

@@ -1,4 +1,5 @@
-"""The in-process bus: org isolation, publishing from other threads, slow readers resync."""
+"""The in-process bus: org isolation, publishing from other threads, slow readers resync; each
+app's sessions send to that app's bus only, after the commit."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import asyncio
 import gc
 import threading
 
-from sopdesk.events import Event
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from sopdesk.db import make_sessionmaker, transaction
+from sopdesk.events import Event, bind_bus, bus_of, send_on_commit
 from sopdesk.web.bus import RESYNC, InProcessBus
+from web_helpers import make_app
 
 
 def test_subscribers_get_only_their_orgs_events_in_order() -> None:
@@ -92,3 +99,46 @@ def test_a_wait_that_times_out_loses_nothing() -> None:
         assert event is not None and event.data == {"n": 7}
 
     asyncio.run(scenario())
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def publish(self, event: Event) -> None:
+        self.events.append(event)
+
+    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
+        yield  # pragma: no cover
+
+
+def test_each_sessionmaker_sends_to_its_own_bus_after_commit_only(
+    session_factory: sessionmaker[Session],
+) -> None:
+    first, second = Recorder(), Recorder()
+    factory_a = bind_bus(make_sessionmaker(session_factory.kw["bind"]), first)
+    factory_b = bind_bus(make_sessionmaker(session_factory.kw["bind"]), second)
+    with transaction(factory_a) as s:
+        send_on_commit(s, Event("rondesse", "interaction.ringing", {"n": 1}))
+        s.execute(text("SELECT 1"))
+        assert first.events == []  # not before the commit
+    assert [e.data for e in first.events] == [{"n": 1}] and second.events == []
+    with pytest.raises(RuntimeError), transaction(factory_b) as s:
+        send_on_commit(s, Event("rondesse", "interaction.ringing", {"n": 2}))
+        raise RuntimeError("rollback")
+    with transaction(factory_b) as s:
+        s.execute(text("SELECT 1"))  # a later commit does not send the rolled-back event
+    assert second.events == [] and len(first.events) == 1
+    with transaction(session_factory) as s:  # no bus: sent nowhere, and no error
+        assert bus_of(s) is None
+        send_on_commit(s, Event("rondesse", "interaction.ringing", {"n": 3}))
+    assert len(first.events) == 1 and second.events == []
+
+
+def test_two_apps_in_one_process_do_not_share_a_bus(db_url: str) -> None:
+    one, two = make_app(db_url), make_app(db_url)
+    assert one.state.bus is not two.state.bus
+    with one.state.sessionmaker() as a, two.state.sessionmaker() as b:
+        assert bus_of(a) is one.state.bus and bus_of(b) is two.state.bus
+    one.state.engine.dispose()
+    two.state.engine.dispose()

@@ -17,7 +17,7 @@ from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.errors import DeskError
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.events import Event, install_bus
+from sopdesk.events import Event, bind_bus
 
 CRYPTO = {
     "concern": "Wallet drained after a fake support call",
@@ -47,9 +47,9 @@ def world(session_factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture
-def bus() -> Recorder:
+def bus(session_factory: sessionmaker[Session]) -> Recorder:
     recorder = Recorder()
-    install_bus(recorder)
+    bind_bus(session_factory, recorder)
     return recorder
 
 

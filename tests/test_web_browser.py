@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import PASSWORD, World, build_world
 from sopdesk.desk.calls import CallStatus
+from sopdesk.events import bind_bus
 from web_helpers import TestClock, live_server, make_app, ring
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -101,7 +102,9 @@ def test_an_agent_logs_in_and_a_new_call_appears_without_reloading(
 ) -> None:
     world = build_world(session_factory)
     _busy_morning(session_factory, world, clock)
-    with live_server(make_app(db_url, clock)) as url:
+    app = make_app(db_url, clock)
+    bind_bus(session_factory, app.state.bus)  # the calls the test rings reach the app's screens
+    with live_server(app) as url:
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         problems: list[str] = []
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import World, build_world
 from sopdesk.db import transaction
-from sopdesk.events import Event, send_on_commit
+from sopdesk.events import Event, bind_bus, send_on_commit
 from web_helpers import SseReader, live_server, login, make_app, ring, token_for
 
 
@@ -22,9 +22,10 @@ def world(session_factory: sessionmaker[Session]) -> World:
 
 
 @pytest.fixture
-def server(db_url: str, world: World) -> Iterator[str]:
+def server(db_url: str, session_factory: sessionmaker[Session], world: World) -> Iterator[str]:
     app = make_app(db_url)
     app.state.keepalive_seconds = 0.3
+    bind_bus(session_factory, app.state.bus)  # what the test commits reaches this app's streams
     with live_server(app) as url:
         yield url
 

@@ -1,8 +1,11 @@
 """Live events: what changed, for whom, sent to agents' screens only after the commit.
 
-Services call `send_on_commit(session, event)`; the events reach the bus installed with
-`install_bus()` once the transaction commits, and are dropped if it rolls back. Bus
-implementations (in-process, Redis pub/sub) live in `sopdesk.web.bus`.
+Services call `send_on_commit(session, event)`; the events reach the session's bus once the
+transaction commits, and are dropped if it rolls back. The bus belongs to the app, not to the
+process: `bind_bus(factory, bus)` gives every session of the app's sessionmaker its bus (in
+`session.info`), so two apps in one process never share one. A session without a bus (a
+script, the demo loader) sends nowhere. Bus implementations (in-process, Redis pub/sub) live in
+`sopdesk.web.bus`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 _PENDING = "sopdesk_pending_events"
+_BUS = "sopdesk_event_bus"
 
 
 @dataclass(frozen=True)
@@ -36,32 +40,26 @@ class EventBus(Protocol):
         """Events of one org, as they come, until the consumer stops iterating."""
 
 
-class _NullBus:
-    def publish(self, event: Event) -> None:
-        return None
-
-    async def subscribe(self, org_id: str) -> AsyncIterator[Event]:  # pragma: no cover
-        return
-        yield
-
-
-_bus: EventBus = _NullBus()
+def bind_bus(factory: sessionmaker[Session], bus: EventBus) -> sessionmaker[Session]:
+    """Make every session `factory` opens from now on send its committed events to `bus`."""
+    info = dict(factory.kw.get("info") or {})
+    info[_BUS] = bus
+    factory.configure(info=info)
+    return factory
 
 
-def install_bus(bus: EventBus) -> None:
-    """Set the process's bus (the web app does this at start-up)."""
-    global _bus
-    _bus = bus
-
-
-def current_bus() -> EventBus:
-    return _bus
+def bus_of(session: Session) -> EventBus | None:
+    """The bus `session`'s events go to, None when its sessionmaker has none."""
+    bus: EventBus | None = session.info.get(_BUS)
+    return bus
 
 
 def _flush(session: Session) -> None:
     events: list[Event] = session.info.pop(_PENDING, [])
-    for event in events:
-        _bus.publish(event)
+    bus = bus_of(session)
+    if bus is not None:
+        for event in events:
+            bus.publish(event)
 
 
 def _drop(session: Session) -> None:
@@ -69,7 +67,8 @@ def _drop(session: Session) -> None:
 
 
 def send_on_commit(session: Session, event: Event) -> None:
-    """Queue `event` to be published after `session` commits (never before, never on rollback)."""
+    """Queue `event` for the session's bus, published after `session` commits (never before,
+    never on rollback)."""
     pending = session.info.setdefault(_PENDING, [])
     if not sa_event.contains(session, "after_commit", _flush):
         sa_event.listen(session, "after_commit", _flush)

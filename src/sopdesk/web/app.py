@@ -101,12 +101,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, settings.database_url)
         await bus.start()
-        previous = events.current_bus()
-        events.install_bus(bus)
         try:
             yield
         finally:
-            events.install_bus(previous)
             await bus.stop()
             engine.dispose()
 
@@ -118,7 +115,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
+    # The app's sessions carry its bus: what they commit reaches this app's streams only.
+    app.state.sessionmaker = events.bind_bus(make_sessionmaker(engine), bus)
     app.state.reader_sessionmaker = make_reader_sessionmaker(engine)
     app.state.bus = bus
     app.state.clock = clock
