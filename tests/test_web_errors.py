@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import World, build_world
 from sopdesk.desk.errors import DeskError, FieldProblem
-from sopdesk.settings import Settings
+from sopdesk.settings import BUNDLED_VENDOR, Settings
 from sopdesk.web.app import create_app
 from sopdesk.web.deps import CurrentSupervisor
 from sopdesk.web.errors import ApiError
@@ -157,6 +158,19 @@ def test_start_up_fails_clearly_without_the_front_end_libraries(
     settings = Settings(database_url=db_url, secret_key=SECRET)
     with pytest.raises(RuntimeError, match=r"front-end libraries missing .* run `make setup`"):
         create_app(settings, vendor_dir=tmp_path)
+
+
+def test_the_front_end_libraries_can_come_from_another_folder(db_url: str, tmp_path: Path) -> None:
+    """SOPDESK_VENDOR_DIR: a folder as npm lays it out; a wrong one is named in the error."""
+    empty = Settings(database_url=db_url, secret_key=SECRET, vendor_dir=tmp_path)
+    with pytest.raises(RuntimeError, match=r"missing under .* set SOPDESK_VENDOR_DIR to a folder"):
+        create_app(empty)
+    shutil.copytree(BUNDLED_VENDOR, tmp_path / "npm")
+    (tmp_path / "npm/htmx.org/dist/htmx.min.js").write_text("/* htmx from elsewhere */")
+    settings = Settings(database_url=db_url, secret_key=SECRET, vendor_dir=tmp_path / "npm")
+    with TestClient(create_app(settings)) as client:
+        script = client.get("/static/vendor/htmx.org/dist/htmx.min.js")
+    assert script.status_code == 200 and script.text == "/* htmx from elsewhere */"
 
 
 def test_production_refuses_the_development_secret(db_url: str) -> None:
