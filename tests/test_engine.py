@@ -185,7 +185,7 @@ def test_main_not_converted_owes_a_hot_lead_and_a_call_log(rondesse: Playbook) -
     plan = engine.wrap_up_plan(rondesse, record, NOW)
     assert plan.can_close
     assert [r.record for r in plan.records] == ["lead", "call_log"]
-    assert plan.records[0].data["stage"] == "Hot" and plan.records[0].data["name"] == "Dee"
+    assert plan.records[0].data.stage == "Hot" and plan.records[0].data.name == "Dee"
 
 
 def test_main_converted_owes_no_lead(rondesse: Playbook) -> None:
@@ -206,9 +206,9 @@ def test_psos_owes_a_note_and_a_call_back_due_after_the_call(rondesse: Playbook)
     record = _call("psos", completed_steps=["mute", "listen"], account_id="ACC-1", ended_at=ended)
     plan = engine.wrap_up_plan(rondesse, record, NOW + timedelta(hours=1))
     assert [r.record for r in plan.records] == ["call_log", "account_note", "task"]
-    assert plan.records[0].data["duration_seconds"] == 720
-    assert plan.records[2].data["due_at"] == (ended + timedelta(hours=1)).isoformat()
-    assert plan.records[2].data["assignee"] == "Ana"
+    assert plan.records[0].data.duration_seconds == 720
+    assert plan.records[2].data.due_at == ended + timedelta(hours=1)
+    assert plan.records[2].data.assignee == "Ana"
 
 
 def test_psos_without_an_account_cannot_close(rondesse: Playbook) -> None:
@@ -232,9 +232,10 @@ def test_law_enforcement_hand_off_to_lawyers(rondesse: Playbook) -> None:
     )
     plan = engine.wrap_up_plan(rondesse, record, NOW)
     assert plan.can_close, plan.missing
-    task = plan.records[-1].data
-    assert task["team"] == "lawyers" and task["due_at"] == (NOW + timedelta(days=1)).isoformat()
-    assert task["intake"]["officer_names"] == ["Sgt. Ray Holt", "Det. Amy Santiago"]
+    task = plan.records[-1]
+    assert isinstance(task, engine.OwedTask)
+    assert task.data.team == "lawyers" and task.data.due_at == NOW + timedelta(days=1)
+    assert task.data.intake["officer_names"] == ["Sgt. Ray Holt", "Det. Amy Santiago"]
 
 
 def test_scenario_step_without_fields_must_be_ticked(rondesse: Playbook) -> None:
@@ -245,7 +246,7 @@ def test_scenario_step_without_fields_must_be_ticked(rondesse: Playbook) -> None
     assert [m.step for m in plan.missing] == ["promise"]
     ticked = entry.model_copy(update={"completed_steps": ["promise"]})
     plan = engine.wrap_up_plan(rondesse, record.model_copy(update={"scenarios": [ticked]}), NOW)
-    assert plan.can_close and plan.records[-1].data["team"] == "cpas"
+    assert plan.can_close and plan.records[-1].data.team == "cpas"
 
 
 def test_branch_not_taken_is_not_owed(myoperator: Playbook) -> None:
@@ -264,11 +265,8 @@ def test_escalation_needs_the_faq_first(myoperator: Playbook) -> None:
     tried = esc.model_copy(update={"faq_tried": ["legal-accounts-faq"]})
     plan = engine.wrap_up_plan(myoperator, record.model_copy(update={"escalations": [tried]}), NOW)
     (escalation,) = [r for r in plan.records if r.record == "escalation"]
-    assert (
-        escalation.data["channel"] == "email"
-        and escalation.data["address"] == "legal@myoperator.co"
-    )
-    assert escalation.data["sla_within_seconds"] == 24 * 3600
+    assert escalation.data.channel == "email" and escalation.data.address == "legal@myoperator.co"
+    assert escalation.data.sla_within_seconds == 24 * 3600
 
 
 # --- purity ---------------------------------------------------------------------------------

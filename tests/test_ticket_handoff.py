@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,10 +16,12 @@ from sopdesk.desk import service
 from sopdesk.desk.calls import CallIn, receive_call
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.escalations.models import Ticket
+from sopdesk.orgs.service import publish_playbook
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine.wrapup import CallRecord, ScenarioRecord
 from sopdesk.playbooks.language.loader import load_text
 from sopdesk.playbooks.lint import lint_playbook
+from web_helpers import csrf_from, login, make_app
 
 ROOT = Path(__file__).resolve().parents[1]
 MYOPERATOR = (ROOT / "playbooks/myoperator/playbook.yaml").read_text()
@@ -47,8 +50,8 @@ def test_engine_owes_the_category_ticket() -> None:
     plan = engine.wrap_up_plan(playbook, record, T0)
     assert plan.can_close, plan.missing
     (ticket,) = [r for r in plan.records if r.record == "ticket"]
-    assert ticket.data["category"] == "payment_tracking" and ticket.data["team"] == "accounts"
-    assert ticket.data["fields"]["amount"] == {"amount": "10000", "currency": "INR"}
+    assert ticket.data.category == "payment_tracking" and ticket.data.team == "accounts"
+    assert ticket.data.fields["amount"] == {"amount": "10000", "currency": "INR"}
 
 
 def test_lint_checks_the_category_link() -> None:
@@ -97,3 +100,60 @@ def test_wrap_up_raises_the_payment_tracking_ticket(
             ticket.customer_name == "Ravi Kumar"
             and ticket.fields["customer_reference"] == "CR-88120"
         )
+
+
+def _deposit_call(factory: sessionmaker[Session], world: World) -> int:
+    """A MyOperator security-deposit call whose scenario is valid: it owes a ticket."""
+    priya = world.agent_priya
+    with transaction(factory) as s:
+        iid = receive_call(s, CallIn(org_id="myoperator", at=T0, caller_name="Ravi Kumar"), T0).id
+        service.accept(s, priya, iid, T0)
+        service.set_step(s, priya, iid, "greet", True, T0)
+        service.choose(s, priya, iid, "request", "Paid (or wants to pay) a security deposit", T0)
+        service.record_scenario(s, priya, iid, "security_deposit", DEPOSIT, DEPOSIT_STEPS, T0)
+    return iid
+
+
+def test_the_call_screen_shows_the_ticket_a_valid_deposit_call_owes(
+    db_url: str, session_factory: sessionmaker[Session], world: World
+) -> None:
+    """Regression: the page answered 500 (the wrap-up panel had no ticket branch)."""
+    iid = _deposit_call(session_factory, world)
+    with TestClient(make_app(db_url)) as client:
+        login(client, world.agent_priya)
+        page = client.get(f"/calls/{iid}")
+        assert page.status_code == 200
+        assert "Ticket for Accounts" in page.text and "Payment Tracking" in page.text
+        api = client.get(f"/api/v1/interactions/{iid}").json()
+        owed = [o for o in api["owed"] if o["record"] == "ticket"]
+        assert owed[0]["data"]["category"] == "payment_tracking"
+
+
+def test_a_call_keeps_its_playbook_version_when_a_new_one_changes_the_ticket_rules(
+    db_url: str, session_factory: sessionmaker[Session], world: World
+) -> None:
+    """Regression: a version published mid-call with stricter ticket fields made the wrap-up
+    500: the ticket was checked against the current playbook, not the call's."""
+    iid = _deposit_call(session_factory, world)
+    scenarios, categories = MYOPERATOR.split("\nticket_categories:\n")
+    field = "        label: Customer reference number\n        type: identifier\n"
+    assert categories.count(field) == 1
+    stricter = (
+        scenarios.replace('version: "2026.11.2"', 'version: "2026.11.2-strict"')
+        + "\nticket_categories:\n"
+        + categories.replace(field, field + '        pattern: "^REF-[0-9]+$"\n')
+    )
+    with transaction(session_factory) as s:
+        publish_playbook(s, stricter, T0)
+    with TestClient(make_app(db_url)) as client:
+        login(client, world.agent_priya)
+        token = csrf_from(client.get(f"/calls/{iid}").text)
+        reply = client.post(f"/api/v1/interactions/{iid}/wrap-up", headers={"X-CSRF-Token": token})
+        assert reply.status_code == 200, reply.text
+    with session_factory() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert ticket.fields["customer_reference"] == "CR-88120"
+    # A call that rings now takes the new version, and its rules apply to it.
+    with transaction(session_factory) as s:
+        later = receive_call(s, CallIn(org_id="myoperator", at=T0, external_id="new"), T0)
+        assert later.playbook_version == "2026.11.2-strict"

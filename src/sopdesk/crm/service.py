@@ -16,7 +16,8 @@ from typing import TypeVar
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import Account, AuditEntry, CallLog, Contact, Lead, Note, Task
+from sopdesk.crm.models import Account, CallLog, Contact, Lead, Note, Task
+from sopdesk.crm.records import audit
 from sopdesk.errors import FieldProblem, Refusal, code_for
 from sopdesk.orgs.models import Role, User
 
@@ -201,16 +202,15 @@ def complete_task(session: Session, user: User, task_id: int, now: datetime) -> 
         return task
     task.status = "done"
     task.done_at = now
-    session.add(
-        AuditEntry(
-            org_id=task.org_id,
-            at=now,
-            actor=user.email,
-            action="task.done",
-            object_type="task",
-            object_id=str(task.id),
-            detail={"title": task.title},
-        )
+    audit(
+        session,
+        org_id=task.org_id,
+        at=now,
+        actor=user.email,
+        action="task.done",
+        object_type="task",
+        object_id=task.id,
+        detail={"title": task.title},
     )
     return task
 

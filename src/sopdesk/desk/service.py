@@ -13,23 +13,27 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import Account, AuditEntry
+from sopdesk.crm import records as crm
+from sopdesk.crm.models import Account
 from sopdesk.desk.errors import DeskError, FieldProblem, not_found
 from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.progress import CallProgress, call_record, progress_of, save_progress
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_playbook_version
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.engine.intake import IntakeResult
-from sopdesk.playbooks.engine.matching import LineMatch, MatchedBy
-from sopdesk.playbooks.engine.screen import Screen, build_screen, scenarios_on_line
-from sopdesk.playbooks.engine.wrapup import (
-    CallRecord,
+from sopdesk.playbooks.engine import (
     EscalationRecord,
-    ScenarioRecord,
+    FieldValue,
+    IntakeResult,
+    LineMatch,
+    MatchedBy,
+    Screen,
     WrapUpPlan,
+    build_screen,
     resolved_line,
+    scenarios_on_line,
 )
 from sopdesk.playbooks.language.schema import Line, Playbook
 
@@ -63,29 +67,6 @@ def screen_for(session: Session, interaction: Interaction, agent_name: str) -> S
     return build_screen(playbook, match, agent_name, interaction.caller_name)
 
 
-def call_record(interaction: Interaction) -> CallRecord:
-    """What the engine needs to know about the call, from the stored progress."""
-    p = interaction.progress or {}
-    return CallRecord(
-        line=interaction.line_id,
-        agent_name=interaction.agent_name or "Agent",
-        started_at=interaction.answered_at or interaction.rang_at,
-        ended_at=interaction.ended_at,
-        caller_number=interaction.caller_number,
-        caller_name=interaction.caller_name,
-        account_id=str(interaction.account_id) if interaction.account_id else None,
-        completed_steps=p.get("completed_steps", []),
-        choices=p.get("choices", {}),
-        converted=p.get("converted"),
-        scenarios=[
-            ScenarioRecord(id=sid, values=s.get("values", {}), completed_steps=s.get("steps", []))
-            for sid, s in p.get("scenarios", {}).items()
-        ],
-        escalations=[EscalationRecord.model_validate(e) for e in p.get("escalations", [])],
-        summary=p.get("summary"),
-    )
-
-
 def plan_for(session: Session, interaction: Interaction, now: datetime) -> WrapUpPlan:
     return engine.wrap_up_plan(playbook_of(session, interaction), call_record(interaction), now)
 
@@ -94,33 +75,27 @@ def _save(
     session: Session,
     user: User,
     interaction: Interaction,
-    progress: dict[str, Any],
+    progress: CallProgress,
     action: str,
     now: datetime,
     detail: dict[str, Any],
 ) -> None:
     if interaction.state == State.CLOSED.value:
         raise DeskError(409, "closed", "this call is already wrapped up")
-    interaction.progress = progress  # a new dict, so the JSON column is seen as changed
+    save_progress(interaction, progress)
     interaction.last_event_at = now
-    session.add(
-        AuditEntry(
-            org_id=interaction.org_id,
-            at=now,
-            actor=user.email,
-            action=action,
-            object_type="interaction",
-            object_id=str(interaction.id),
-            playbook_version=interaction.playbook_version,
-            detail=detail,
-        )
+    crm.audit(
+        session,
+        org_id=interaction.org_id,
+        at=now,
+        actor=user.email,
+        action=action,
+        object_type="interaction",
+        object_id=interaction.id,
+        playbook_version=interaction.playbook_version,
+        detail=detail,
     )
     send_on_commit(session, interaction_event(interaction, "interaction.updated"))
-
-
-def _progress(interaction: Interaction) -> dict[str, Any]:
-    # Deep enough copy: every nested container we change is replaced, not mutated.
-    return dict(interaction.progress or {})
 
 
 def accept(session: Session, user: User, interaction_id: int, now: datetime) -> Interaction:
@@ -135,7 +110,7 @@ def accept(session: Session, user: User, interaction_id: int, now: datetime) -> 
     if interaction.state == State.RINGING.value:
         interaction.state = State.ACTIVE.value
         interaction.answered_at = interaction.answered_at or now
-    _save(session, user, interaction, _progress(interaction), "interaction.accepted", now, {})
+    _save(session, user, interaction, progress_of(interaction), "interaction.accepted", now, {})
     return interaction
 
 
@@ -148,9 +123,7 @@ def set_step(
         raise DeskError(
             422, "invalid", "unknown step", [FieldProblem("step", f"no step '{step_id}'")]
         )
-    progress = _progress(interaction)
-    steps = [s for s in progress.get("completed_steps", []) if s != step_id]
-    progress["completed_steps"] = [*steps, step_id] if done else steps
+    progress = progress_of(interaction).with_step(step_id, done)
     _save(
         session,
         user,
@@ -178,14 +151,9 @@ def choose(
             "unknown choice",
             [FieldProblem("choice", f"'{label}' is not an answer of step '{step_id}'")],
         )
-    progress = _progress(interaction)
-    progress["choices"] = {**progress.get("choices", {}), step_id: label}
-    if choice.converted is not None:
-        progress["converted"] = choice.converted
-    if choice.scenario:
-        scenarios = dict(progress.get("scenarios", {}))
-        scenarios.setdefault(choice.scenario, {"values": {}, "steps": []})
-        progress["scenarios"] = scenarios
+    progress = progress_of(interaction).with_choice(
+        step_id, label, choice.converted, choice.scenario
+    )
     _save(
         session,
         user,
@@ -202,8 +170,7 @@ def set_outcome(
     session: Session, user: User, interaction_id: int, converted: bool, now: datetime
 ) -> Interaction:
     interaction = access_interaction(session, user, interaction_id)
-    progress = _progress(interaction)
-    progress["converted"] = converted
+    progress = progress_of(interaction).with_outcome(converted)
     _save(session, user, interaction, progress, "outcome.recorded", now, {"converted": converted})
     return interaction
 
@@ -213,7 +180,7 @@ def record_scenario(
     user: User,
     interaction_id: int,
     scenario_id: str,
-    values: dict[str, Any],
+    values: dict[str, FieldValue | None],
     completed_steps: list[str],
     now: datetime,
 ) -> IntakeResult:
@@ -240,14 +207,7 @@ def record_scenario(
             [FieldProblem("steps", f"no step '{b}' in {scenario.name}") for b in bad],
         )
     result = engine.validate_scenario(scenario, values, playbook.org.default_region)
-    progress = _progress(interaction)
-    progress["scenarios"] = {
-        **progress.get("scenarios", {}),
-        scenario_id: {
-            "values": {k: v for k, v in values.items() if v not in (None, "")},
-            "steps": completed_steps,
-        },
-    }
+    progress = progress_of(interaction).with_scenario(scenario_id, values, completed_steps)
     _save(
         session,
         user,
@@ -280,22 +240,24 @@ def record_escalation(
             "unknown escalation",
             [FieldProblem("team", f"'{team_id}' is not a team of policy '{policy_id}'")],
         )
-    progress = _progress(interaction)
+    progress = progress_of(interaction)
     # FAQ articles tried earlier on the call count for this escalation too.
-    faq_tried = sorted({*faq_tried, *progress.get("faq_tried", [])})
-    others = [
-        e
-        for e in progress.get("escalations", [])
-        if e.get("policy") != policy_id or e.get("team") != team_id
-    ]
+    faq_tried = sorted({*faq_tried, *progress.faq_tried})
     entry = EscalationRecord(
         policy=policy_id,
         team=team_id,
         faq_tried=faq_tried,
         customer_unsatisfied=customer_unsatisfied,
     )
-    progress["escalations"] = [*others, entry.model_dump()]
-    _save(session, user, interaction, progress, "escalation.recorded", now, entry.model_dump())
+    _save(
+        session,
+        user,
+        interaction,
+        progress.with_escalation(entry),
+        "escalation.recorded",
+        now,
+        entry.model_dump(),
+    )
     return interaction
 
 
@@ -304,13 +266,7 @@ def record_faq_tried(
 ) -> Interaction:
     """One click on the call screen: this FAQ article was tried with the caller."""
     interaction = access_interaction(session, user, interaction_id)
-    progress = _progress(interaction)
-    tried = [a for a in progress.get("faq_tried", []) if a != article]
-    progress["faq_tried"] = [*tried, article]
-    progress["escalations"] = [
-        {**e, "faq_tried": sorted({*e.get("faq_tried", []), article})}
-        for e in progress.get("escalations", [])
-    ]
+    progress = progress_of(interaction).with_faq_tried(article)
     _save(session, user, interaction, progress, "faq.tried", now, {"article": article})
     return interaction
 
@@ -332,7 +288,7 @@ def link_account(
         session,
         user,
         interaction,
-        _progress(interaction),
+        progress_of(interaction),
         "account.linked",
         now,
         {"account_id": account_id},
@@ -344,8 +300,7 @@ def set_summary(
     session: Session, user: User, interaction_id: int, summary: str, now: datetime
 ) -> Interaction:
     interaction = access_interaction(session, user, interaction_id)
-    progress = _progress(interaction)
-    progress["summary"] = summary.strip() or None
+    progress = progress_of(interaction).with_summary(summary)
     _save(session, user, interaction, progress, "summary.written", now, {})
     return interaction
 

@@ -8,22 +8,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from sopdesk.crm import records as crm
 from sopdesk.crm.models import AuditEntry, CallLog, Lead, Note, Task
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
-from sopdesk.desk.service import access_interaction, plan_for
+from sopdesk.desk.progress import progress_of
+from sopdesk.desk.service import access_interaction, plan_for, playbook_of
 from sopdesk.desk.views import interaction_event
 from sopdesk.escalations.accounts import raise_category_ticket
 from sopdesk.escalations.models import Ticket
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
-from sopdesk.playbooks.engine.wrapup import OwedRecord
+from sopdesk.playbooks.engine import (
+    OwedAccountNote,
+    OwedCallLog,
+    OwedEscalation,
+    OwedLead,
+    OwedRecord,
+    OwedTask,
+    OwedTicket,
+)
 
 
 @dataclass
@@ -33,102 +43,113 @@ class WrapUpResult:
     written: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _row(i: Interaction, owed: OwedRecord, now: datetime) -> CallLog | Lead | Note | Task | None:
-    """The CRM row an owed record becomes (None: nothing to write for it)."""
-    d = owed.data
-    row: CallLog | Lead | Note | Task
-    if owed.record == "call_log":
-        row = CallLog(
-            org_id=i.org_id,
-            interaction_id=i.id,
-            account_id=i.account_id,
-            line=d["line"],
-            urgency=d["urgency"],
-            agent_name=d["agent"],
-            caller_number=d["caller_number"],
-            caller_name=d["caller_name"],
-            started_at=datetime.fromisoformat(d["started_at"]),
-            ended_at=datetime.fromisoformat(d["ended_at"]),
-            duration_seconds=d["duration_seconds"],
-            summary=d["summary"],
-            playbook_version=d["playbook_version"],
-            data={"scenarios": d["scenarios"], "intake": (i.progress or {}).get("scenarios", {})},
-        )
-    elif owed.record == "lead":
-        row = Lead(
-            org_id=i.org_id,
-            account_id=i.account_id,
-            interaction_id=i.id,
-            name=d["name"],
-            phone=d["phone"],
-            stage=d["stage"],
-            line=d["line"],
-            created_at=now,
-            updated_at=now,
-        )
-    elif owed.record == "account_note":
-        assert i.account_id is not None  # the engine only owes a note when an account is linked
-        row = Note(
-            org_id=i.org_id,
-            account_id=i.account_id,
-            interaction_id=i.id,
-            author=i.agent_name or "Agent",
-            body=_note_body(i, d.get("content")),
-            created_at=now,
-        )
-    elif owed.record == "task":
-        row = Task(
-            org_id=i.org_id,
-            title=d["title"],
-            team=d["team"],
-            assignee_id=i.agent_id if d.get("assignee") else None,
-            account_id=i.account_id,
-            interaction_id=i.id,
-            due_at=datetime.fromisoformat(d["due_at"]),
-            status="open",
-            source=d["source"],
-            data={"intake": d.get("intake", {})},
-            created_at=now,
-        )
-    else:  # escalation: documented on the account; the ticket opens when the email arrives
-        body = (
-            f"Escalation to {d['team']} under policy {d['policy']}: the client was asked to "
-            f"email {d['address']} (channel {d['channel']} only). FAQ tried: "
-            f"{', '.join(d['faq_tried']) or 'none'}."
-        )
-        if i.account_id is None:
-            return None  # no account to note it on; the audit entry still records it
-        row = Note(
-            org_id=i.org_id,
-            account_id=i.account_id,
-            interaction_id=i.id,
-            author=i.agent_name or "Agent",
-            body=body,
-            created_at=now,
-        )
-    return row
+Written = CallLog | Lead | Note | Task | Ticket
 
 
-def _raise_ticket(
+def _write(
     session: Session, user: User, i: Interaction, owed: OwedRecord, now: datetime
-) -> Ticket:
-    """A hand-off that names a ticket category raises that ticket, with its SLA clock."""
-    return raise_category_ticket(
+) -> Written | None:
+    """Write one owed record through the room that owns it (None: nothing to write for it)."""
+    match owed:
+        case OwedCallLog(data=d):
+            intake = {sid: s.values for sid, s in progress_of(i).scenarios.items()}
+            return crm.write_call_log(
+                session,
+                org_id=i.org_id,
+                interaction_id=i.id,
+                account_id=i.account_id,
+                line=d.line,
+                urgency=d.urgency,
+                agent_name=d.agent,
+                caller_number=d.caller_number,
+                caller_name=d.caller_name,
+                started_at=d.started_at,
+                ended_at=d.ended_at,
+                summary=d.summary,
+                playbook_version=d.playbook_version,
+                scenarios=d.scenarios,
+                intake=intake,
+            )
+        case OwedLead(data=d):
+            return crm.write_lead(
+                session,
+                org_id=i.org_id,
+                stage=d.stage,
+                name=d.name,
+                phone=d.phone,
+                line=d.line,
+                now=now,
+                account_id=i.account_id,
+                interaction_id=i.id,
+            )
+        case OwedAccountNote(data=d):
+            assert i.account_id is not None  # the engine only owes a note when one is linked
+            return _note(session, i, _note_body(i, d.content), now)
+        case OwedTask(data=d):
+            return crm.write_task(
+                session,
+                org_id=i.org_id,
+                title=d.title,
+                due_at=d.due_at,
+                now=now,
+                team=d.team,
+                assignee_id=i.agent_id if d.assignee else None,
+                account_id=i.account_id,
+                interaction_id=i.id,
+                source=d.source,
+                intake=d.intake,
+            )
+        case OwedEscalation(data=d):
+            # Documented on the account; the ticket opens when the client's email arrives.
+            if i.account_id is None:
+                return None  # no account to note it on; the audit entry still records it
+            body = (
+                f"Escalation to {d.team} under policy {d.policy}: the client was asked to "
+                f"email {d.address} (channel {d.channel} only). FAQ tried: "
+                f"{', '.join(d.faq_tried) or 'none'}."
+            )
+            return _note(session, i, body, now)
+        case OwedTicket(data=d):
+            # A hand-off that names a ticket category raises it, with its SLA clock, under
+            # the playbook version the call rang with.
+            return raise_category_ticket(
+                session,
+                user,
+                category_id=d.category,
+                fields=d.fields,
+                subject=d.subject,
+                now=now,
+                account_id=i.account_id,
+                customer_name=i.caller_name,
+                playbook=playbook_of(session, i),
+            )
+        case _:
+            assert_never(owed)
+
+
+def _note(session: Session, i: Interaction, body: str, now: datetime) -> Note:
+    assert i.account_id is not None
+    return crm.write_note(
         session,
-        user,
-        category_id=owed.data["category"],
-        fields=owed.data["fields"],
-        subject=owed.data["subject"],
-        now=now,
+        org_id=i.org_id,
         account_id=i.account_id,
-        customer_name=i.caller_name,
+        author=i.agent_name or "Agent",
+        body=body,
+        now=now,
+        interaction_id=i.id,
     )
 
 
 def _note_body(i: Interaction, content: str | None) -> str:
-    summary = ((i.progress or {}).get("summary") or "no summary").rstrip(" .")
+    summary = (progress_of(i).summary or "no summary").rstrip(" .")
     when = (i.answered_at or i.rang_at).strftime("%Y-%m-%d %H:%M UTC")
     return f"Call {when} on {i.line_name} with {i.agent_name}: {summary}. {content or ''}".strip()
+
+
+def _written(kind: str, row: Written | None) -> dict[str, Any]:
+    if isinstance(row, Ticket):
+        return {"record": kind, "id": row.id, "reference": row.reference}
+    return {"record": kind, "id": row.id if row else 0}
 
 
 def _previous(session: Session, i: Interaction) -> list[dict[str, Any]]:
@@ -170,28 +191,21 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     ended = interaction.ended_at or now
     for name, value in (("state", State.CLOSED.value), ("closed_at", now), ("ended_at", ended)):
         set_committed_value(interaction, name, value)
-    owed_rows = [o for o in plan.records if o.record != "ticket"]
-    rows = [(owed.record, _row(interaction, owed, now)) for owed in owed_rows]
-    session.add_all([row for _, row in rows if row is not None])
-    session.flush()  # one flush for every record: their ids go into the audit entry
-    written: list[dict[str, Any]] = [
-        {"record": kind, "id": row.id if row else 0} for kind, row in rows
-    ]
-    for owed in plan.records:
-        if owed.record == "ticket":
-            ticket = _raise_ticket(session, user, interaction, owed, now)
-            written.append({"record": "ticket", "id": ticket.id, "reference": ticket.reference})
-    session.add(
-        AuditEntry(
-            org_id=interaction.org_id,
-            at=now,
-            actor=user.email,
-            action="interaction.wrapped_up",
-            object_type="interaction",
-            object_id=str(interaction.id),
-            playbook_version=interaction.playbook_version,
-            detail={"written": written},
-        )
+    # Tickets last, as before: the CRM's rows share one flush (their ids go into the audit).
+    ordered = sorted(plan.records, key=lambda owed: owed.record == "ticket")
+    rows = [(owed.record, _write(session, user, interaction, owed, now)) for owed in ordered]
+    session.flush()
+    written = [_written(kind, row) for kind, row in rows]
+    crm.audit(
+        session,
+        org_id=interaction.org_id,
+        at=now,
+        actor=user.email,
+        action="interaction.wrapped_up",
+        object_type="interaction",
+        object_id=interaction.id,
+        playbook_version=interaction.playbook_version,
+        detail={"written": written},
     )
     send_on_commit(session, interaction_event(interaction, "interaction.closed"))
     return WrapUpResult(interaction.id, False, written)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.crm.models import Account, Contact
+from sopdesk.crm.records import create_contact
 from sopdesk.db import transaction
 from sopdesk.escalations.clocks import ClockPlan, start_clocks
 from sopdesk.escalations.inbound import Delivery, InboundEmail, TeamAddress, TeamDirectory
@@ -108,14 +109,14 @@ def _customer(session: Session, org_id: str, email: InboundEmail, now: datetime)
             .where(Account.org_id == org_id, func.lower(Account.email) == email.from_addr)
             .limit(1)
         )
-        contact = Contact(
+        contact = create_contact(
+            session,
             org_id=org_id,
-            account_id=account_id,
+            now=now,
             name=email.from_name,
             email=email.from_addr,
-            created_at=now,
+            account_id=account_id,
         )
-        session.add(contact)
         session.flush()
     return contact
 

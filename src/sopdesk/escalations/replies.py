@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import AuditEntry
+from sopdesk.crm.records import audit
 from sopdesk.escalations.clocks import stop_clocks
 from sopdesk.escalations.inbound import subject_with_reference
 from sopdesk.escalations.models import Ticket, TicketMessage, TicketStatus
@@ -26,16 +26,15 @@ MAX_REFERENCES = 20  # enough to thread in every client; long chains only grow t
 
 
 def _audit(session: Session, user: User, ticket: Ticket, action: str, now: datetime) -> None:
-    session.add(
-        AuditEntry(
-            org_id=ticket.org_id,
-            at=now,
-            actor=user.email,
-            action=action,
-            object_type="ticket",
-            object_id=str(ticket.id),
-            detail={"reference": ticket.reference, "sla_state": ticket.sla_state},
-        )
+    audit(
+        session,
+        org_id=ticket.org_id,
+        at=now,
+        actor=user.email,
+        action=action,
+        object_type="ticket",
+        object_id=ticket.id,
+        detail={"reference": ticket.reference, "sla_state": ticket.sla_state},
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from sopdesk.playbooks.engine.callrecord import owed_fields
 from sopdesk.playbooks.engine.screen import Screen
 from sopdesk.playbooks.engine.wrapup import Missing, WrapUpPlan
 
@@ -212,18 +213,18 @@ def _check_records(expected: list[dict[str, Any]], plan: WrapUpPlan) -> list[str
     unused = list(plan.records)
     failures = []
     for item in expected:
-        hit = next((r for r in unused if _record_matches(item, r.record, r.data)), None)
+        hit = next((r for r in unused if _record_matches(item, r.record, owed_fields(r))), None)
         if hit is not None:
             unused.remove(hit)
             continue
         kind = item["record"]
-        near = [_diff(item, r.data) for r in unused if r.record == kind]
+        near = [_diff(item, owed_fields(r)) for r in unused if r.record == kind]
         if near:
             failures += [f"records: a {kind} differs: {d}" for d in near]
         else:
             failures.append(f"records: no {kind}; the plan has {[r.record for r in unused]}")
     if unused and not failures:
-        failures.append(f"records: unexpected {[(r.record, r.data) for r in unused]!r}")
+        failures.append(f"records: unexpected {[(r.record, owed_fields(r)) for r in unused]!r}")
     return failures
 
 

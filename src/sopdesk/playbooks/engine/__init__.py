@@ -5,23 +5,94 @@ No database, clock or network in here or below: callers pass `now` and the facts
 
 from __future__ import annotations
 
-from sopdesk.playbooks.engine.intake import IntakeResult, validate_fields, validate_scenario
-from sopdesk.playbooks.engine.matching import LineMatch, match_line
-from sopdesk.playbooks.engine.progress import Progress, line_progress, walk
-from sopdesk.playbooks.engine.screen import Screen, build_screen
-from sopdesk.playbooks.engine.wrapup import CallRecord, WrapUpPlan, wrap_up_plan
+from sopdesk.playbooks.engine.callrecord import (
+    AccountNoteData,
+    CallLogData,
+    CallRecord,
+    EscalationData,
+    EscalationRecord,
+    FieldValue,
+    LeadData,
+    Missing,
+    OwedAccountNote,
+    OwedCallLog,
+    OwedEscalation,
+    OwedLead,
+    OwedRecord,
+    OwedTask,
+    OwedTicket,
+    ScenarioRecord,
+    TaskData,
+    TicketData,
+    WrapUpPlan,
+    owed_fields,
+)
+from sopdesk.playbooks.engine.clocks import clock_for_email
+from sopdesk.playbooks.engine.intake import (
+    IntakeResult,
+    is_required,
+    validate_fields,
+    validate_scenario,
+)
+from sopdesk.playbooks.engine.matching import LineMatch, MatchedBy, match_line, normalize_number
+from sopdesk.playbooks.engine.progress import (
+    Progress,
+    StepState,
+    StepStatus,
+    line_progress,
+    scenario_progress,
+    step_states,
+    walk,
+)
+from sopdesk.playbooks.engine.schedules import CycleDates, cycle_for, reminder_days
+from sopdesk.playbooks.engine.screen import ScenarioView, Screen, build_screen, scenarios_on_line
+from sopdesk.playbooks.engine.wrapup import converted_of, resolved_line, wrap_up_plan
 from sopdesk.playbooks.language.schema import Playbook
 
 __all__ = [
+    "AccountNoteData",
+    "CallLogData",
     "CallRecord",
+    "CycleDates",
+    "EscalationData",
+    "EscalationRecord",
+    "FieldValue",
     "IntakeResult",
+    "LeadData",
     "LineMatch",
+    "MatchedBy",
+    "Missing",
+    "OwedAccountNote",
+    "OwedCallLog",
+    "OwedEscalation",
+    "OwedLead",
+    "OwedRecord",
+    "OwedTask",
+    "OwedTicket",
     "Progress",
+    "ScenarioRecord",
+    "ScenarioView",
     "Screen",
+    "StepState",
+    "StepStatus",
+    "TaskData",
+    "TicketData",
     "WrapUpPlan",
+    "build_screen",
+    "clock_for_email",
+    "converted_of",
+    "cycle_for",
+    "is_required",
     "line_progress",
     "match_line",
+    "normalize_number",
+    "owed_fields",
+    "reminder_days",
     "resolve_call",
+    "resolved_line",
+    "scenario_progress",
+    "scenarios_on_line",
+    "step_states",
     "validate_fields",
     "validate_scenario",
     "walk",

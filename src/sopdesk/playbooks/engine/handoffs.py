@@ -3,16 +3,22 @@ hand-off's category, an escalation under a policy. Pure, like the rest of the wr
 
 from __future__ import annotations
 
-from typing import Any
-
-from sopdesk.playbooks.engine.callrecord import CallRecord, Missing, OwedRecord
+from sopdesk.playbooks.engine.callrecord import (
+    CallRecord,
+    EscalationData,
+    FieldValue,
+    Missing,
+    OwedEscalation,
+    OwedTicket,
+    TicketData,
+)
 from sopdesk.playbooks.engine.intake import validate_fields
 from sopdesk.playbooks.language.schema import Playbook, Scenario
 
 
 def category_ticket(
-    playbook: Playbook, scenario: Scenario, values: dict[str, Any], record: CallRecord
-) -> OwedRecord | Missing | None:
+    playbook: Playbook, scenario: Scenario, values: dict[str, FieldValue], record: CallRecord
+) -> OwedTicket | Missing | None:
     """The ticket a hand-off raises in its category, with the category's mandatory fields."""
     category_id = scenario.handoff.ticket_category if scenario.handoff else None
     category = next((c for c in playbook.ticket_categories if c.id == category_id), None)
@@ -29,21 +35,18 @@ def category_ticket(
             scenario=scenario.id,
         )
     caller = record.caller_name or record.caller_number or "caller"
-    return OwedRecord(
-        record="ticket",
-        data={
-            "category": category.id,
-            "team": category.team,
-            "subject": f"{category.name}: {scenario.name} ({caller})",
-            "fields": check.values,
-        },
+    subject = f"{category.name}: {scenario.name} ({caller})"
+    return OwedTicket(
+        data=TicketData(
+            category=category.id, team=category.team, subject=subject, fields=check.values
+        )
     )
 
 
 def escalation_records(
     playbook: Playbook, record: CallRecord
-) -> tuple[list[OwedRecord], list[Missing]]:
-    records: list[OwedRecord] = []
+) -> tuple[list[OwedEscalation], list[Missing]]:
+    records: list[OwedEscalation] = []
     missing: list[Missing] = []
     for esc in record.escalations:
         policy = playbook.policy(esc.policy)
@@ -70,21 +73,16 @@ def escalation_records(
             )
             continue
         if not unmet:
-            records.append(
-                OwedRecord(
-                    record="escalation",
-                    data={
-                        "policy": policy.id,
-                        "team": team.id,
-                        "channel": policy.channel.value,
-                        "address": team.email,
-                        "forbidden_channels": [c.value for c in policy.forbidden_channels],
-                        "faq_tried": list(esc.faq_tried),
-                        "sla_within_seconds": (
-                            int(policy.sla.within.total_seconds()) if policy.sla else None
-                        ),
-                        "sla_measured_from": policy.sla.measured_from if policy.sla else None,
-                    },
-                )
+            sla = policy.sla
+            data = EscalationData(
+                policy=policy.id,
+                team=team.id,
+                channel=policy.channel.value,
+                address=team.email,
+                forbidden_channels=[c.value for c in policy.forbidden_channels],
+                faq_tried=list(esc.faq_tried),
+                sla_within_seconds=int(sla.within.total_seconds()) if sla else None,
+                sla_measured_from=sla.measured_from if sla else None,
             )
+            records.append(OwedEscalation(data=data))
     return records, missing

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sopdesk.playbooks.engine.callrecord import CallRecord, ScenarioRecord
 from sopdesk.playbooks.engine.intake import is_required
@@ -84,3 +84,42 @@ def scenario_progress(
         if started and all(f.id in valid for f in collected if is_required(f, valid)):
             done.add(step.id)
     return walk(scenario.steps, frozenset(done), {})
+
+
+StepStatus = Literal["done", "current", "todo", "later", "skipped", "after_call"]
+
+
+@dataclass(frozen=True)
+class StepState:
+    """Where one of the line's steps stands on this call, and the answer chosen for it."""
+
+    step: Step
+    number: int
+    status: StepStatus
+    chosen: str | None
+
+
+def step_states(line: Line, record: CallRecord, closed: bool) -> list[StepState]:
+    """Every step of the line in order: done, current, still to do on the path, waiting on an
+    unanswered choice ("later"), skipped by the answer given, or after the call."""
+    progress = line_progress(line, record)
+    on_path = {s.id for s in progress.path}
+    last = progress.path[-1] if progress.path else None
+    waiting = last is not None and bool(last.choices) and last.id not in progress.done
+    states = []
+    for number, step in enumerate(line.steps, 1):
+        status: StepStatus
+        if step.kind == "after_call":
+            status = "after_call"
+        elif step.id in progress.done:
+            status = "done"
+        elif closed:
+            status = "todo" if step.id in on_path else "skipped"
+        elif progress.current is not None and step.id == progress.current.id:
+            status = "current"
+        elif step.id in on_path:
+            status = "todo"
+        else:
+            status = "later" if waiting else "skipped"
+        states.append(StepState(step, number, status, record.choices.get(step.id)))
+    return states

@@ -10,11 +10,20 @@ from datetime import datetime
 from typing import TypeVar
 
 from sopdesk.playbooks.engine.callrecord import (
+    AccountNoteData,
+    CallLogData,
     CallRecord,
     EscalationRecord,
+    FieldValue,
+    LeadData,
     Missing,
+    OwedAccountNote,
+    OwedCallLog,
+    OwedLead,
     OwedRecord,
+    OwedTask,
     ScenarioRecord,
+    TaskData,
     WrapUpPlan,
 )
 from sopdesk.playbooks.engine.handoffs import category_ticket, escalation_records
@@ -78,37 +87,43 @@ def _holds(condition: Condition, converted: bool | None, record: CallRecord) -> 
     return True
 
 
-def _task(task: FollowUpTask, record: CallRecord, now: datetime, source: str) -> OwedRecord:
+def _task(
+    task: FollowUpTask,
+    record: CallRecord,
+    now: datetime,
+    source: str,
+    team: str | None = None,
+    intake: dict[str, FieldValue] | None = None,
+) -> OwedTask:
     base = record.ended_at or now
-    return OwedRecord(
-        record="task",
-        data={
-            "title": task.title,
-            "team": task.team,
-            "assignee": record.agent_name if task.assign_to_agent else None,
-            "due_at": (base + task.due).isoformat(),
-            "source": source,
-        },
+    return OwedTask(
+        data=TaskData(
+            title=task.title,
+            team=task.team or team,
+            assignee=record.agent_name if task.assign_to_agent else None,
+            due_at=base + task.due,
+            source=source,
+            intake=intake or {},
+        )
     )
 
 
-def _call_log(playbook: Playbook, line: Line, record: CallRecord, now: datetime) -> OwedRecord:
+def _call_log(playbook: Playbook, line: Line, record: CallRecord, now: datetime) -> OwedCallLog:
     ended = record.ended_at or now
-    return OwedRecord(
-        record="call_log",
-        data={
-            "line": line.id,
-            "urgency": line.urgency,
-            "agent": record.agent_name,
-            "caller_number": record.caller_number,
-            "caller_name": record.caller_name,
-            "started_at": record.started_at.isoformat(),
-            "ended_at": ended.isoformat(),
-            "duration_seconds": max(0, int((ended - record.started_at).total_seconds())),
-            "scenarios": [s.id for s in record.scenarios],
-            "summary": record.summary,
-            "playbook_version": playbook.version,
-        },
+    return OwedCallLog(
+        data=CallLogData(
+            line=line.id,
+            urgency=line.urgency,
+            agent=record.agent_name,
+            caller_number=record.caller_number,
+            caller_name=record.caller_name,
+            started_at=record.started_at,
+            ended_at=ended,
+            duration_seconds=max(0, int((ended - record.started_at).total_seconds())),
+            scenarios=[s.id for s in record.scenarios],
+            summary=record.summary,
+            playbook_version=playbook.version,
+        )
     )
 
 
@@ -133,17 +148,11 @@ def _line_records(
         if rule.record == "call_log":
             records.append(_call_log(playbook, line, record, now))
         elif rule.record == "lead":
-            records.append(
-                OwedRecord(
-                    record="lead",
-                    data={
-                        "stage": rule.stage,
-                        "name": record.caller_name,
-                        "phone": record.caller_number,
-                        "line": line.id,
-                    },
-                )
+            assert rule.stage is not None  # the linter refuses a lead rule without a stage
+            lead = LeadData(
+                stage=rule.stage, name=record.caller_name, phone=record.caller_number, line=line.id
             )
+            records.append(OwedLead(data=lead))
         elif rule.record == "account_note":
             if not record.account_id:
                 missing.append(
@@ -153,12 +162,8 @@ def _line_records(
                     )
                 )
                 continue
-            records.append(
-                OwedRecord(
-                    record="account_note",
-                    data={"account_id": record.account_id, "content": rule.content},
-                )
-            )
+            note = AccountNoteData(account_id=record.account_id, content=rule.content)
+            records.append(OwedAccountNote(data=note))
         elif rule.record == "task" and rule.task is not None:
             records.append(_task(rule.task, record, now, f"line:{line.id}"))
     return _dedupe(records), _dedupe(missing)
@@ -191,10 +196,9 @@ def _scenario_records(
         )
     records: list[OwedRecord] = []
     if scenario.handoff and not missing:
-        task = scenario.handoff.task
-        owed = _task(task, record, now, f"scenario:{scenario.id}")
-        data = {**owed.data, "team": task.team or scenario.handoff.team, "intake": result.values}
-        records.append(OwedRecord(record="task", data=data))
+        source = f"scenario:{scenario.id}"
+        handoff = scenario.handoff
+        records.append(_task(handoff.task, record, now, source, handoff.team, result.values))
         ticket = category_ticket(playbook, scenario, result.values, record)
         if isinstance(ticket, Missing):
             missing.append(ticket)
@@ -262,5 +266,5 @@ def wrap_up_plan(playbook: Playbook, record: CallRecord, now: datetime) -> WrapU
         owed, lacking = _scenario_records(playbook, scenario, entry, record, now)
         records += owed
         missing += lacking
-    owed, lacking = escalation_records(playbook, record)
-    return WrapUpPlan(records=records + owed, missing=missing + lacking)
+    escalations, lacking = escalation_records(playbook, record)
+    return WrapUpPlan(records=[*records, *escalations], missing=missing + lacking)

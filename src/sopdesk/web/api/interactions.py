@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.progress import CallProgress, progress_of
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.playbooks.engine.screen import Screen
-from sopdesk.playbooks.engine.wrapup import Missing, OwedRecord
+from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
 from sopdesk.web.ids import IdField, IdPath
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/interactions", tags=["interactions"])
 class InteractionDetail(BaseModel):
     interaction: InteractionPublic
     screen: Screen
-    progress: dict[str, Any]
+    progress: CallProgress
     owed: list[OwedRecord] = Field(description="records the wrap-up will write")
     missing: list[Missing] = Field(description="what must be documented before wrap-up")
     can_close: bool
@@ -45,7 +45,7 @@ def detail(session: Any, interaction: Interaction, now: Any) -> InteractionDetai
     return InteractionDetail(
         interaction=InteractionPublic.model_validate(interaction),
         screen=desk.screen_for(session, interaction, interaction.agent_name or "Agent"),
-        progress=interaction.progress or {},
+        progress=progress_of(interaction),
         owed=plan.records,
         missing=plan.missing,
         can_close=plan.can_close,
@@ -116,7 +116,7 @@ def outcome(
 
 
 class ScenarioInput(BaseModel):
-    values: dict[str, Any] = Field(default_factory=dict)
+    values: dict[str, FieldValue | None] = Field(default_factory=dict)
     completed_steps: list[str] = Field(default_factory=list)
 
 

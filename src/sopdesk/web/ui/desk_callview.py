@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,24 +17,23 @@ from sopdesk.crm import service as crm
 from sopdesk.crm.models import Account
 from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.progress import CallProgress, ScenarioProgress, call_record, progress_of
 from sopdesk.orgs.models import Role, User
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.engine.intake import is_required
-from sopdesk.playbooks.engine.progress import line_progress, scenario_progress
-from sopdesk.playbooks.engine.screen import ScenarioView, Screen
-from sopdesk.playbooks.engine.wrapup import ScenarioRecord, WrapUpPlan
+from sopdesk.playbooks.engine import (
+    ScenarioRecord,
+    ScenarioView,
+    Screen,
+    StepState,
+    WrapUpPlan,
+    is_required,
+    scenario_progress,
+)
 from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
 
-StepStatus = Literal["done", "current", "todo", "later", "skipped", "after_call"]
+# A step's row is the engine's answer as it stands; the page adds nothing to it.
+StepRow = StepState
 ACTING_ROLES = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
-
-
-@dataclass(frozen=True)
-class StepRow:
-    step: Step
-    number: int
-    status: StepStatus
-    chosen: str | None
 
 
 @dataclass(frozen=True)
@@ -115,30 +114,8 @@ def version_token(interaction: Interaction) -> str:
 
 def _step_rows(playbook: Playbook, interaction: Interaction) -> list[StepRow]:
     line = desk.line_of(playbook, interaction)
-    record = desk.call_record(interaction)
-    progress = line_progress(line, record)
     closed = interaction.state == State.CLOSED.value
-    on_path = {s.id for s in progress.path}
-    last = progress.path[-1] if progress.path else None
-    # Steps off the path wait on an unanswered choice ("later"), or the answer skipped them.
-    waiting = last is not None and bool(last.choices) and last.id not in progress.done
-    rows = []
-    for number, step in enumerate(line.steps, 1):
-        status: StepStatus
-        if step.kind == "after_call":
-            status = "after_call"
-        elif step.id in progress.done:
-            status = "done"
-        elif closed:
-            status = "todo" if step.id in on_path else "skipped"
-        elif progress.current is not None and step.id == progress.current.id:
-            status = "current"
-        elif step.id in on_path:
-            status = "todo"
-        else:
-            status = "later" if waiting else "skipped"
-        rows.append(StepRow(step, number, status, record.choices.get(step.id)))
-    return rows
+    return engine.step_states(line, call_record(interaction), closed)
 
 
 def _text_of(value: Any) -> str:
@@ -150,11 +127,11 @@ def _text_of(value: Any) -> str:
 
 
 def _scenario_panel(
-    playbook: Playbook, view: ScenarioView, entry: dict[str, Any] | None
+    playbook: Playbook, view: ScenarioView, entry: ScenarioProgress | None
 ) -> ScenarioPanel:
     scenario: Scenario | None = playbook.scenario(view.id)
-    raw: dict[str, Any] = dict((entry or {}).get("values", {}))
-    ticked: list[str] = list((entry or {}).get("steps", []))
+    raw = dict(entry.values) if entry else {}
+    ticked = list(entry.steps) if entry else []
     assert scenario is not None  # the view was built from this playbook's scenarios
     result = engine.validate_scenario(scenario, raw, playbook.org.default_region)
     record = ScenarioRecord(id=view.id, values=raw, completed_steps=ticked)
@@ -179,10 +156,8 @@ def _scenario_panel(
     return ScenarioPanel(view, entry is not None, fields, steps, problems if entry else 0)
 
 
-def _policy_panels(
-    playbook: Playbook, screen: Screen, progress: dict[str, Any]
-) -> list[PolicyPanel]:
-    asked = {(e.get("policy"), e.get("team")) for e in progress.get("escalations", [])}
+def _policy_panels(playbook: Playbook, screen: Screen, progress: CallProgress) -> list[PolicyPanel]:
+    asked = {(e.policy, e.team) for e in progress.escalations}
     panels = []
     for view in screen.policies:
         policy = playbook.policy(view.id)
@@ -215,8 +190,8 @@ def build_call_page(
     """Everything the call screen and its live regions render, for `user` looking at it now."""
     playbook = desk.playbook_of(session, interaction)
     screen = desk.screen_for(session, interaction, interaction.agent_name or user.name)
-    progress = interaction.progress or {}
-    scenarios = progress.get("scenarios", {})
+    progress = progress_of(interaction)
+    scenarios = progress.scenarios
     account = (
         crm.get_account(session, interaction.org_id, interaction.account_id)
         if interaction.account_id
@@ -230,8 +205,8 @@ def build_call_page(
         steps=_step_rows(playbook, interaction),
         scenarios=[_scenario_panel(playbook, v, scenarios.get(v.id)) for v in screen.scenarios],
         policies=_policy_panels(playbook, screen, progress),
-        faq_tried=list(progress.get("faq_tried", [])),
-        summary=progress.get("summary") or "",
+        faq_tried=list(progress.faq_tried),
+        summary=progress.summary or "",
         account=account,
         suggestions=(
             []

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
-from sopdesk.playbooks.engine.wrapup import Missing, OwedRecord
+from sopdesk.playbooks.engine import (
+    Missing,
+    OwedAccountNote,
+    OwedCallLog,
+    OwedEscalation,
+    OwedLead,
+    OwedRecord,
+    OwedTask,
+    OwedTicket,
+)
 from sopdesk.web.templating import duration
 
 
@@ -19,7 +29,7 @@ class MissingRow:
 
 @dataclass(frozen=True)
 class OwedRow:
-    kind: str  # call_log, lead, account_note, task, escalation
+    kind: str  # call_log, lead, account_note, task, escalation, ticket
     title: str
     detail: str
 
@@ -55,32 +65,33 @@ def _target(m: Missing, policy_anchor: str | None, outcome_step: str | None) -> 
     return None
 
 
-def _due(iso: str, now: datetime) -> str:
-    left = (datetime.fromisoformat(iso) - now).total_seconds()
+def _due(due_at: datetime, now: datetime) -> str:
+    left = (due_at - now).total_seconds()
     return f"due in {duration(left)}" if left >= 0 else f"overdue by {duration(-left)}"
 
 
-def owed_rows(records: list[OwedRecord], names: Names, now: datetime) -> list[OwedRow]:
+def owed_row(owed: OwedRecord, names: Names, now: datetime) -> OwedRow:
+    """One record the wrap-up will write, in the agent's words."""
     teams = names.teams
     agent = names.agent or "the agent who takes the call"
-    rows = []
-    for owed in records:
-        d = owed.data
-        if owed.record == "call_log":
-            line = names.lines.get(d["line"], d["line"])
-            rows.append(OwedRow("call_log", "Call log", f"{line}, by {agent}"))
-        elif owed.record == "lead":
-            who = d.get("name") or d.get("phone") or "the caller"
-            rows.append(OwedRow("lead", f"Lead, stage {d['stage']}", str(who)))
-        elif owed.record == "account_note":
-            rows.append(OwedRow("account_note", "Note on the account", d.get("content") or ""))
-        elif owed.record == "task":
-            team = d.get("team")
-            owner = teams.get(team, team) if team else agent
-            rows.append(
-                OwedRow("task", f"Task for {owner}", f"{d['title']} ({_due(d['due_at'], now)})")
-            )
-        else:
-            title = f"Escalation to {teams.get(d['team'], d['team'])}"
-            rows.append(OwedRow("escalation", title, f"{d['channel']} only: {d['address']}"))
-    return rows
+    match owed:
+        case OwedCallLog(data=d):
+            return OwedRow("call_log", "Call log", f"{names.lines.get(d.line, d.line)}, by {agent}")
+        case OwedLead(data=d):
+            return OwedRow("lead", f"Lead, stage {d.stage}", d.name or d.phone or "the caller")
+        case OwedAccountNote(data=d):
+            return OwedRow("account_note", "Note on the account", d.content or "")
+        case OwedTask(data=d):
+            owner = teams.get(d.team, d.team) if d.team else agent
+            return OwedRow("task", f"Task for {owner}", f"{d.title} ({_due(d.due_at, now)})")
+        case OwedEscalation(data=d):
+            title = f"Escalation to {teams.get(d.team, d.team)}"
+            return OwedRow("escalation", title, f"{d.channel} only: {d.address}")
+        case OwedTicket(data=d):
+            return OwedRow("ticket", f"Ticket for {teams.get(d.team, d.team)}", d.subject)
+        case _:
+            assert_never(owed)
+
+
+def owed_rows(records: list[OwedRecord], names: Names, now: datetime) -> list[OwedRow]:
+    return [owed_row(owed, names, now) for owed in records]

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from sopdesk.desk import service as desk
+from sopdesk.desk.progress import progress_of
 from sopdesk.kb.assist import suggest
 from sopdesk.kb.search import search
 from sopdesk.web.deps import CurrentUser, SessionDep
@@ -30,15 +31,15 @@ def call_assist(
 ) -> HTMLResponse:
     """Articles for this call: from what was typed, else from its scenario and line."""
     interaction = desk.access_interaction(session, user, call_id)
-    progress = interaction.progress or {}
-    opened = list(progress.get("scenarios", {}))
+    progress = progress_of(interaction)
+    opened = list(progress.scenarios)
     scenario = opened[-1] if opened else None
     hits = suggest(session, user.org_id, interaction.line_id, scenario, q)
     context = {
         "hits": hits,
         "query": q,
         "call_id": interaction.id,
-        "tried": set(progress.get("faq_tried", [])),
+        "tried": set(progress.faq_tried),
         "can_record": interaction.state != "closed",
     }
     return render(request, "kb/results.html", context)

@@ -1,0 +1,188 @@
+"""The CRM's writes: call logs, leads, notes, tasks, contacts, and the audit trail.
+
+Every room that leaves a record in the CRM (the desk's wrap-up, the escalations' intake, the
+fronts' own changes) calls these with plain values; none builds a CRM row itself. Nothing here
+flushes or commits: the caller owns the transaction, and flushes once when it needs the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from sopdesk.crm.models import AuditEntry, CallLog, Contact, Lead, Note, Task
+
+# What an audit entry's detail may hold: JSON values, as stored.
+AuditDetail = Mapping[str, object]
+
+
+def audit(
+    session: Session,
+    *,
+    org_id: str,
+    at: datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+    playbook_version: str | None = None,
+    detail: AuditDetail | None = None,
+) -> AuditEntry:
+    """One line of the org's audit trail: who did what to which object, when, under which
+    playbook version."""
+    entry = AuditEntry(
+        org_id=org_id,
+        at=at,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        playbook_version=playbook_version,
+        detail=dict(detail or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+def write_call_log(
+    session: Session,
+    *,
+    org_id: str,
+    interaction_id: int,
+    account_id: int | None,
+    line: str,
+    urgency: str,
+    agent_name: str,
+    caller_number: str | None,
+    caller_name: str | None,
+    started_at: datetime,
+    ended_at: datetime,
+    summary: str | None,
+    playbook_version: str,
+    scenarios: list[str],
+    intake: Mapping[str, object],
+) -> CallLog:
+    """The log of one call; `intake` is what was typed into each scenario's form."""
+    row = CallLog(
+        org_id=org_id,
+        interaction_id=interaction_id,
+        account_id=account_id,
+        line=line,
+        urgency=urgency,
+        agent_name=agent_name,
+        caller_number=caller_number,
+        caller_name=caller_name,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_seconds=max(0, int((ended_at - started_at).total_seconds())),
+        summary=summary,
+        playbook_version=playbook_version,
+        data={"scenarios": scenarios, "intake": dict(intake)},
+    )
+    session.add(row)
+    return row
+
+
+def write_lead(
+    session: Session,
+    *,
+    org_id: str,
+    stage: str,
+    name: str | None,
+    phone: str | None,
+    line: str | None,
+    now: datetime,
+    account_id: int | None = None,
+    interaction_id: int | None = None,
+) -> Lead:
+    row = Lead(
+        org_id=org_id,
+        account_id=account_id,
+        interaction_id=interaction_id,
+        name=name,
+        phone=phone,
+        stage=stage,
+        line=line,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def write_note(
+    session: Session,
+    *,
+    org_id: str,
+    account_id: int,
+    author: str,
+    body: str,
+    now: datetime,
+    interaction_id: int | None = None,
+) -> Note:
+    row = Note(
+        org_id=org_id,
+        account_id=account_id,
+        interaction_id=interaction_id,
+        author=author,
+        body=body,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def write_task(
+    session: Session,
+    *,
+    org_id: str,
+    title: str,
+    due_at: datetime,
+    now: datetime,
+    team: str | None = None,
+    assignee_id: int | None = None,
+    account_id: int | None = None,
+    interaction_id: int | None = None,
+    source: str | None = None,
+    intake: Mapping[str, object] | None = None,
+) -> Task:
+    """An open task for a team or a person; `intake` is a hand-off's validated intake."""
+    row = Task(
+        org_id=org_id,
+        title=title,
+        team=team,
+        assignee_id=assignee_id,
+        account_id=account_id,
+        interaction_id=interaction_id,
+        due_at=due_at,
+        status="open",
+        source=source,
+        data={"intake": dict(intake or {})},
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def create_contact(
+    session: Session,
+    *,
+    org_id: str,
+    now: datetime,
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    account_id: int | None = None,
+) -> Contact:
+    row = Contact(
+        org_id=org_id,
+        account_id=account_id,
+        name=name,
+        phone=phone,
+        email=email,
+        created_at=now,
+    )
+    session.add(row)
+    return row
