@@ -100,7 +100,7 @@ def schema(
     what: Annotated[str, typer.Argument(help="'playbook' or 'screen'")] = "playbook",
 ) -> None:
     """Print the JSON Schema of the playbook format, or of `call --json` output."""
-    from sopdesk.playbooks.engine.schemas import json_schema
+    from sopdesk.playbooks.engine import json_schema
 
     try:
         document = json_schema(what)

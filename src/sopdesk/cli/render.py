@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sopdesk.playbooks.engine.screen import Screen
+from sopdesk.playbooks.engine import Screen
 
 
 def _header(screen: Screen) -> Text:

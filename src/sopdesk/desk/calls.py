@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import AuditEntry
+from sopdesk.crm import records as crm
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine.matching import match_line, owns_number
+from sopdesk.playbooks.engine import match_line, owns_number
 
 _ORDER = [State.RINGING, State.ACTIVE, State.WRAP_UP, State.CLOSED]
 
@@ -84,23 +84,21 @@ def _create(session: Session, call: CallIn, now: datetime) -> Interaction:
         urgency_name=urgency.name,
         urgency_rank=playbook.urgency_rank(urgency.id),
         playbook_version=current.version,
-        progress={},
         rang_at=call.at,
         last_event_at=now,
     )
     session.add(interaction)
     session.flush()
-    session.add(
-        AuditEntry(
-            org_id=call.org_id,
-            at=now,
-            actor=f"{call.channel}:{call.caller_number or 'unknown'}",
-            action="interaction.rang",
-            object_type="interaction",
-            object_id=str(interaction.id),
-            playbook_version=current.version,
-            detail={"line": match.line.id, "matched_by": match.matched_by},
-        )
+    crm.audit(
+        session,
+        org_id=call.org_id,
+        at=now,
+        actor=f"{call.channel}:{call.caller_number or 'unknown'}",
+        action="interaction.rang",
+        object_type="interaction",
+        object_id=interaction.id,
+        playbook_version=current.version,
+        detail={"line": match.line.id, "matched_by": match.matched_by},
     )
     return interaction
 

@@ -52,7 +52,8 @@ def playbook_of(session: Session, interaction: Interaction) -> Playbook:
     """The exact playbook version the interaction rang with."""
     playbook = get_playbook_version(session, interaction.org_id, interaction.playbook_version)
     if playbook is None:  # pragma: no cover - versions are never deleted
-        raise DeskError(500, "playbook_missing", "the playbook version of this call is gone")
+        # A broken database, not a refusal: nothing the person can do about it.
+        raise LookupError(f"playbook version {interaction.playbook_version} of this call is gone")
     return playbook
 
 

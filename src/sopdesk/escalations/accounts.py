@@ -17,8 +17,7 @@ from sopdesk.escalations.notify import notify_team
 from sopdesk.escalations.tickets import EscalationError, access_ticket, check_can_work
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine.intake import validate_fields
-from sopdesk.playbooks.engine.schedules import CycleDates, cycle_for, reminder_days
+from sopdesk.playbooks.engine import CycleDates, cycle_for, reminder_days, validate_fields
 from sopdesk.playbooks.language.schema import (
     Playbook,
     RecurringReminder,

@@ -29,7 +29,7 @@ from sopdesk.escalations.notify import notify_team, ticket_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine.clocks import clock_for_email
+from sopdesk.playbooks.engine import clock_for_email
 
 
 @dataclass(frozen=True)

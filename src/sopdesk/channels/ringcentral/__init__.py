@@ -6,6 +6,10 @@ detailed-presence notifications in every envelope RingCentral uses. `simulate` (
 `sopdesk.channels.ringcentral.simulate`) posts RingCentral-format calls to a local server.
 `mapping.desk_calls` (pure) says what the events mean to the desk, whose `receive_reported`
 applies them. Imports nothing of sopdesk outside itself.
+
+Must not import: sopdesk.db, sopdesk.events, sopdesk.errors, sopdesk.settings, sopdesk.orgs,
+sopdesk.crm, sopdesk.kb, sopdesk.escalations, sopdesk.desk, sopdesk.web, sopdesk.cli,
+sopdesk.demo, sopdesk.models, sopdesk.playbooks, sopdesk.channels.email.
 """
 
 from sopdesk.channels.ringcentral.events import (

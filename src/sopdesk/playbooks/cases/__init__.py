@@ -19,8 +19,7 @@ from sopdesk.playbooks import engine
 from sopdesk.playbooks.cases.check import check_errors, check_plan, check_screen, same
 from sopdesk.playbooks.cases.model import CallGiven, Case, CaseFile, TicketGiven
 from sopdesk.playbooks.cases.timing import check_clock, check_schedule
-from sopdesk.playbooks.engine.clocks import clock_for_email, clock_state
-from sopdesk.playbooks.engine.wrapup import CallRecord, resolved_line
+from sopdesk.playbooks.engine import CallRecord, clock_for_email, clock_state, resolved_line
 from sopdesk.playbooks.language.loader import PlaybookError, SourceMap, load_org, parse_text
 from sopdesk.playbooks.language.schema import Playbook
 

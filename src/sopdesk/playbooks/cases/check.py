@@ -21,9 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from sopdesk.playbooks.engine.callrecord import owed_fields
-from sopdesk.playbooks.engine.screen import Screen
-from sopdesk.playbooks.engine.wrapup import Missing, WrapUpPlan
+from sopdesk.playbooks.engine import Missing, Screen, WrapUpPlan, owed_fields
 
 
 class Strict(BaseModel):

@@ -20,7 +20,7 @@ from sopdesk.playbooks.cases.check import (
     Expect,
     Strict,
 )
-from sopdesk.playbooks.engine.wrapup import EscalationRecord, ScenarioRecord
+from sopdesk.playbooks.engine import EscalationRecord, ScenarioRecord
 
 DEFAULT_NOW = datetime(2026, 1, 5, 15, 0, tzinfo=UTC)
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from sopdesk.playbooks.cases.check import SCHEDULE_KEYS, Expect
 from sopdesk.playbooks.cases.model import ScheduleGiven
-from sopdesk.playbooks.engine.clocks import EmailClock
-from sopdesk.playbooks.engine.schedules import cycle_for, reminder_days
+from sopdesk.playbooks.engine import EmailClock, cycle_for, reminder_days
 from sopdesk.playbooks.language.schema import RecurringReminder, WeeklyCycle
 
 

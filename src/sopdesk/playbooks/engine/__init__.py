@@ -1,6 +1,8 @@
 """The playbook engine's front door: pure functions the desk, the API and the CLI call.
 
 No database, clock or network in here or below: callers pass `now` and the facts of the call.
+
+Must not import: sopdesk.playbooks.lint, sopdesk.playbooks.cases, sopdesk.playbooks.importer.
 """
 
 from __future__ import annotations
@@ -27,14 +29,20 @@ from sopdesk.playbooks.engine.callrecord import (
     WrapUpPlan,
     owed_fields,
 )
-from sopdesk.playbooks.engine.clocks import clock_for_email
+from sopdesk.playbooks.engine.clocks import EmailClock, clock_for_email, clock_state
 from sopdesk.playbooks.engine.intake import (
     IntakeResult,
     is_required,
     validate_fields,
     validate_scenario,
 )
-from sopdesk.playbooks.engine.matching import LineMatch, MatchedBy, match_line, normalize_number
+from sopdesk.playbooks.engine.matching import (
+    LineMatch,
+    MatchedBy,
+    match_line,
+    normalize_number,
+    owns_number,
+)
 from sopdesk.playbooks.engine.progress import (
     Progress,
     StepState,
@@ -45,6 +53,7 @@ from sopdesk.playbooks.engine.progress import (
     walk,
 )
 from sopdesk.playbooks.engine.schedules import CycleDates, cycle_for, reminder_days
+from sopdesk.playbooks.engine.schemas import json_schema
 from sopdesk.playbooks.engine.screen import ScenarioView, Screen, build_screen, scenarios_on_line
 from sopdesk.playbooks.engine.wrapup import converted_of, resolved_line, wrap_up_plan
 from sopdesk.playbooks.language.schema import Playbook
@@ -54,6 +63,7 @@ __all__ = [
     "CallLogData",
     "CallRecord",
     "CycleDates",
+    "EmailClock",
     "EscalationData",
     "EscalationRecord",
     "FieldValue",
@@ -80,13 +90,16 @@ __all__ = [
     "WrapUpPlan",
     "build_screen",
     "clock_for_email",
+    "clock_state",
     "converted_of",
     "cycle_for",
     "is_required",
+    "json_schema",
     "line_progress",
     "match_line",
     "normalize_number",
     "owed_fields",
+    "owns_number",
     "reminder_days",
     "resolve_call",
     "resolved_line",

@@ -4,6 +4,8 @@
 writes the draft and prints a summary. The importer reads structure (headings, "Key: value"
 entries, lists, quotes, numbers, durations), never the wording of any particular document.
 Must not import the engine, the linter or anything with I/O beyond `run_import`.
+
+Must not import: sopdesk.playbooks.engine, sopdesk.playbooks.lint, sopdesk.playbooks.cases.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 Owns semantic checks (here and in the `lint_*` modules) and the `sopdesk lint` report.
 `lint_playbook` is pure; `lint_paths` and `run_lint` are the I/O edge. Must not import the
 engine, the CLI or anything beyond the playbook package.
+
+Must not import: sopdesk.playbooks.engine, sopdesk.playbooks.cases, sopdesk.playbooks.importer.
 """
 
 from __future__ import annotations
