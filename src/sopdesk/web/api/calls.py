@@ -21,6 +21,7 @@ from sopdesk.channels.ringcentral.mapping import DeskCall, desk_calls
 from sopdesk.db import transaction
 from sopdesk.desk.calls import CallIn, CallsReceived, CallStatus, receive_call, receive_reported
 from sopdesk.desk.views import InteractionPublic
+from sopdesk.errors import Refusal
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 
 router = APIRouter(tags=["calls"])
@@ -90,12 +91,11 @@ async def ringcentral_webhook(
     result = parse_webhook(
         dict(request.headers), body, verification_token=settings.ringcentral_verification_token
     )
-    headers = result.response_headers
     if result.kind in (ResultKind.REJECTED, ResultKind.ERROR):
         status = result.http_status
         code = "forbidden" if status == 403 else "bad_request"
-        error = {"code": code, "message": result.reason or "refused", "fields": []}
-        return JSONResponse({"error": error}, status_code=status, headers=headers)
+        raise Refusal(status, code, result.reason or "refused")
+    headers = result.response_headers
     mapped = desk_calls(result.events)
     factory = request.app.state.sessionmaker
     received = await run_in_threadpool(_receive, factory, org, mapped.calls, now)
