@@ -67,3 +67,25 @@ def test_the_board_api_is_for_supervisors_and_counts_by_state_line_and_urgency(
 
     other = client.get("/api/v1/board", headers=_bearer(session_factory, world.other_org_olga))
     assert [i["caller_name"] for i in other.json()["columns"]["ringing"]] == ["Mo Secret"]
+
+
+def test_the_cli_board_prints_what_the_page_and_the_api_compute(
+    db_url: str,
+    session_factory: sessionmaker[Session],
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from sopdesk.cli import app
+
+    ring(session_factory, "rondesse", "c1", label="Rondesse PSOS", caller_name="Dee Carter")
+    ring(session_factory, "myoperator", "c2", number="+91 22 4000 0000", caller_name="Mo Secret")
+    monkeypatch.setenv("SOPDESK_DATABASE_URL", db_url)
+    result = CliRunner().invoke(app, ["board", "--org", "rondesse", "--json"])
+    assert result.exit_code == 0, result.output
+    with session_factory() as s:
+        assert result.output.strip() == build_board(s, "rondesse").model_dump_json(indent=2)
+    assert "Mo Secret" not in result.output
+    text = CliRunner().invoke(app, ["board", "--org", "rondesse"])
+    assert "PSOS (Highest): 1 open: ringing 1" in text.output

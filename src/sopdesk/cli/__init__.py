@@ -193,6 +193,37 @@ def simulate(
 
 
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+
+
+@app.command()
+def board(
+    org: Annotated[str, typer.Option(help="org id, e.g. rondesse")],
+    as_json: Annotated[bool, typer.Option("--json", help="the board as JSON")] = False,
+) -> None:
+    """The supervisor's board: open calls per state, per line and per urgency (as on /board)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sopdesk.db import make_engine, make_sessionmaker
+    from sopdesk.desk.board import build_board
+
+    url = get_settings().database_url
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            answer = build_board(session, org)
+    except SQLAlchemyError as exc:
+        raise _fail(f"database {url} not usable ({exc.__class__.__name__})") from None
+    finally:
+        engine.dispose()
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    for line in answer.lines:
+        states = ", ".join(f"{state} {n}" for state, n in line.by_state.items())
+        sys.stdout.write(f"{line.line_name} ({line.urgency_name}): {line.total} open: {states}\n")
+    sys.stdout.write(f"unassigned: {answer.unassigned}\n")
+
+
 app.add_typer(token_app, name="token")
 app.add_typer(kb_app, name="kb")
 
