@@ -176,3 +176,23 @@ def test_ringcentral_verification_token_is_checked(db_url: str, world: World) ->
         right = client.post(url, content=body, headers={"Verification-Token": "s3cret-token"})
     assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
     assert right.status_code == 200
+
+
+def test_the_api_gives_each_step_and_scenario_status_the_call_screen_shows(
+    client: TestClient, ana: dict[str, str]
+) -> None:
+    iid = client.post("/api/v1/calls", json={"label": "Rondesse PSOS"}, headers=ana).json()["id"]
+    status = client.post(f"/api/v1/interactions/{iid}/accept", headers=ana).json()["status"]
+    assert [(s["step"], s["status"]) for s in status["steps"]][:2] == [
+        ("mute", "current"),
+        ("listen", "todo"),
+    ]
+    assert status["scenarios"] == []
+    url = f"/api/v1/interactions/{iid}"
+    status = client.put(f"{url}/steps/mute", json={"done": True}, headers=ana).json()["status"]
+    assert [s["status"] for s in status["steps"]][:2] == ["done", "current"]
+    values = {**CRYPTO, "amount": "12000"}
+    client.put(f"{url}/scenarios/crypto", json={"values": values}, headers=ana)
+    (crypto,) = client.get(url, headers=ana).json()["status"]["scenarios"]
+    assert crypto["scenario"] == "crypto" and set(crypto["errors"]) == {"amount"}
+    assert "amount" in crypto["required_fields"] and crypto["problems"] >= 1

@@ -151,7 +151,7 @@ def test_crypto_call_on_psos_from_refusal_to_wrap_up(
     done = T0 + timedelta(minutes=10)
     with transaction(session_factory) as s:
         result = wrap_up(s, ana, iid, done)
-    assert [w["record"] for w in result.written] == ["call_log", "account_note", "task", "task"]
+    assert [w.record for w in result.written] == ["call_log", "account_note", "task", "task"]
     with session_factory() as s:
         note = s.scalars(select(Note)).one()
         assert "Stopped a transfer" in note.body and note.account_id == world.account_id

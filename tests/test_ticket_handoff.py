@@ -88,7 +88,7 @@ def test_wrap_up_raises_the_payment_tracking_ticket(
         assert result.ok
     with transaction(session_factory) as s:
         written = wrap_up(s, priya, iid, T0).written
-    assert [w["record"] for w in written][-1] == "ticket"
+    assert [w.record for w in written][-1] == "ticket"
     with session_factory() as s:
         ticket = s.scalars(select(Ticket)).one()
         assert (ticket.org_id, ticket.team, ticket.category) == (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import AuditEntry, CallLog, Contact, Lead, Note, Task
@@ -44,6 +45,24 @@ def audit(
     )
     session.add(entry)
     return entry
+
+
+def first_audit_detail(
+    session: Session, org_id: str, object_type: str, object_id: int | str, action: str
+) -> dict[str, object] | None:
+    """The detail of the first audit entry of `action` on the object (None: there is none)."""
+    entry = session.scalar(
+        select(AuditEntry)
+        .where(
+            AuditEntry.org_id == org_id,
+            AuditEntry.object_type == object_type,
+            AuditEntry.object_id == str(object_id),
+            AuditEntry.action == action,
+        )
+        .order_by(AuditEntry.id)
+        .limit(1)
+    )
+    return dict(entry.detail) if entry else None
 
 
 def write_call_log(

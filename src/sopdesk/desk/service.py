@@ -339,3 +339,16 @@ def interactions(
         query = query.where(Interaction.state == state.value)
     order = (Interaction.rang_at.desc(), Interaction.id.desc())
     return list(session.scalars(query.order_by(*order).limit(limit)))
+
+
+def can_act(user: User, interaction: Interaction) -> bool:
+    """May the user work this call (steps, intake, wrap-up)? Agents, supervisors and admins of
+    its org, while it is not closed; team members only read it."""
+    from sopdesk.orgs.models import Role  # kept local: this addition touches only the end
+
+    acting = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
+    return (
+        user.role in acting
+        and interaction.org_id == user.org_id
+        and interaction.state != State.CLOSED.value
+    )

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, assert_never
+from typing import Literal, assert_never
 
-from sqlalchemy import select, update
+from pydantic import BaseModel, Field, TypeAdapter
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
-from sopdesk.crm.models import AuditEntry, CallLog, Lead, Note, Task
+from sopdesk.crm.models import CallLog, Lead, Note, Task
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import progress_of
@@ -35,12 +36,27 @@ from sopdesk.playbooks.engine import (
     OwedTicket,
 )
 
+WRAPPED_UP = "interaction.wrapped_up"
+RecordKind = Literal["call_log", "lead", "account_note", "task", "escalation", "ticket"]
+
+
+class WrittenRecord(BaseModel):
+    """One record a wrap-up wrote (id 0: documented only in the audit, e.g. an escalation on a
+    call without an account)."""
+
+    record: RecordKind
+    id: int
+    reference: str | None = Field(None, description="a ticket's reference")
+
+
+_WRITTEN = TypeAdapter(list[WrittenRecord])
+
 
 @dataclass
 class WrapUpResult:
     interaction_id: int
     already_closed: bool
-    written: list[dict[str, Any]] = field(default_factory=list)
+    written: list[WrittenRecord] = field(default_factory=list)
 
 
 Written = CallLog | Lead | Note | Task | Ticket
@@ -146,22 +162,15 @@ def _note_body(i: Interaction, content: str | None) -> str:
     return f"Call {when} on {i.line_name} with {i.agent_name}: {summary}. {content or ''}".strip()
 
 
-def _written(kind: str, row: Written | None) -> dict[str, Any]:
-    if isinstance(row, Ticket):
-        return {"record": kind, "id": row.id, "reference": row.reference}
-    return {"record": kind, "id": row.id if row else 0}
+def _written(kind: RecordKind, row: Written | None) -> WrittenRecord:
+    reference = row.reference if isinstance(row, Ticket) else None
+    return WrittenRecord(record=kind, id=row.id if row else 0, reference=reference)
 
 
-def _previous(session: Session, i: Interaction) -> list[dict[str, Any]]:
-    entries = session.scalars(
-        select(AuditEntry).where(
-            AuditEntry.org_id == i.org_id,
-            AuditEntry.object_type == "interaction",
-            AuditEntry.object_id == str(i.id),
-            AuditEntry.action == "interaction.wrapped_up",
-        )
-    ).all()
-    return list(entries[0].detail.get("written", [])) if entries else []
+def _previous(session: Session, i: Interaction) -> list[WrittenRecord]:
+    """What the first wrap-up wrote, as its audit entry recorded it."""
+    detail = crm.first_audit_detail(session, i.org_id, "interaction", i.id, WRAPPED_UP) or {}
+    return _WRITTEN.validate_python(detail.get("written", []))
 
 
 def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) -> WrapUpResult:
@@ -201,11 +210,11 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
         org_id=interaction.org_id,
         at=now,
         actor=user.email,
-        action="interaction.wrapped_up",
+        action=WRAPPED_UP,
         object_type="interaction",
         object_id=interaction.id,
         playbook_version=interaction.playbook_version,
-        detail={"written": written},
+        detail={"written": [w.model_dump() for w in written]},
     )
     send_on_commit(session, interaction_event(interaction, "interaction.closed"))
     return WrapUpResult(interaction.id, False, written)

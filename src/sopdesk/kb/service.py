@@ -20,7 +20,7 @@ from sopdesk.errors import Refusal
 from sopdesk.kb.article import ArticleDoc, ArticleError, parse_article
 from sopdesk.kb.embed import ArticleEmbedder, Embedder, get_embedder, pack
 from sopdesk.kb.models import Article, ArticleVersion, KbIndexState
-from sopdesk.orgs.models import Org
+from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import get_current_playbook
 
 
@@ -35,6 +35,18 @@ class ArticlesRefused(Refusal, ValueError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+class EditNotAllowed(Refusal, PermissionError):
+    """403: the user may read the org's articles but not edit them."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(
+            403, "forbidden", f"only supervisors and admins edit articles; you are {role}"
+        )
+
+
+EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 @dataclass(frozen=True)
@@ -203,22 +215,30 @@ def import_folder(
     return save_drafts(session, org_id, drafts, now, by, embedder)
 
 
+def can_edit(user: User) -> bool:
+    """Supervisors and admins edit their org's articles; everyone in the org reads them."""
+    return user.role in EDITORS
+
+
 def edit_article(
     session: Session,
-    org_id: str,
+    user: User,
     slug: str,
     source: str,
     now: datetime,
-    by: str | None = None,
     embedder: Embedder | None = None,
 ) -> int:
-    """Save an edit made in the desk (new or existing slug); returns the current version number."""
+    """Save an edit made by `user` in their org (new or existing slug), recorded as theirs;
+    returns the current version number. Refused (403) for anyone `can_edit` says no to."""
+    if not can_edit(user):
+        raise EditNotAllowed(user.role)
+    org_id = user.org_id
     doc = parse_article(source, f"{slug}.md", slug=slug)
     if doc.slug != slug:
         raise ArticlesRefused([ArticleError(f"{slug}.md", "slug", "cannot be changed by an edit")])
     drafts = [Draft(doc, source, "edit")]
     check_drafts(session, org_id, drafts)
-    save_drafts(session, org_id, drafts, now, by, embedder)
+    save_drafts(session, org_id, drafts, now, user.email, embedder)
     article = get_article(session, org_id, slug)
     assert article is not None
     return article.current_version

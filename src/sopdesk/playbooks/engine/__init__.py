@@ -45,10 +45,12 @@ from sopdesk.playbooks.engine.matching import (
 )
 from sopdesk.playbooks.engine.progress import (
     Progress,
+    ScenarioState,
     StepState,
     StepStatus,
     line_progress,
     scenario_progress,
+    scenario_state,
     step_states,
     walk,
 )
@@ -81,6 +83,7 @@ __all__ = [
     "OwedTicket",
     "Progress",
     "ScenarioRecord",
+    "ScenarioState",
     "ScenarioView",
     "Screen",
     "StepState",
@@ -104,6 +107,7 @@ __all__ = [
     "resolve_call",
     "resolved_line",
     "scenario_progress",
+    "scenario_state",
     "scenarios_on_line",
     "step_states",
     "validate_fields",

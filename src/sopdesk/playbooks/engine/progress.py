@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sopdesk.playbooks.engine.callrecord import CallRecord, ScenarioRecord
-from sopdesk.playbooks.engine.intake import is_required
+from sopdesk.playbooks.engine.intake import is_required, validate_scenario
 from sopdesk.playbooks.language.schema import Line, Scenario, Step
 
 END = "end"
@@ -123,3 +123,39 @@ def step_states(line: Line, record: CallRecord, closed: bool) -> list[StepState]
             status = "later" if waiting else "skipped"
         states.append(StepState(step, number, status, record.choices.get(step.id)))
     return states
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    """Where an opened scenario stands: each field's problem, which fields are required now,
+    which steps are done (and which of those by themselves, their fields validly filled)."""
+
+    id: str
+    errors: dict[str, str]
+    required_fields: tuple[str, ...]
+    done_steps: tuple[str, ...]
+    auto_done_steps: tuple[str, ...]
+    pending_steps: tuple[str, ...] = ()  # required, not done, and no field of theirs is wrong
+
+    @property
+    def problems(self) -> int:
+        return len(self.errors) + len(self.pending_steps)
+
+
+def scenario_state(scenario: Scenario, entry: ScenarioRecord, region: str) -> ScenarioState:
+    result = validate_scenario(scenario, entry.values, region)
+    progress = scenario_progress(scenario, entry, result.values)
+    ticked = set(entry.completed_steps)
+    done = [s.id for s in scenario.steps if s.id in progress.done]
+    return ScenarioState(
+        id=scenario.id,
+        errors=dict(result.errors),
+        required_fields=tuple(f.id for f in scenario.fields if is_required(f, result.values)),
+        done_steps=tuple(done),
+        auto_done_steps=tuple(s for s in done if s not in ticked),
+        pending_steps=tuple(
+            s.id
+            for s in progress.pending_required
+            if not any(c in result.errors for c in s.collect)
+        ),
+    )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, progress_of
+from sopdesk.desk.status import CallStatusPublic, call_status
 from sopdesk.desk.views import InteractionPublic
-from sopdesk.desk.wrapup import wrap_up
+from sopdesk.desk.wrapup import WrittenRecord, wrap_up
 from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
 from sopdesk.web.ids import IdField, IdPath
@@ -23,6 +26,7 @@ class InteractionDetail(BaseModel):
     interaction: InteractionPublic
     screen: Screen
     progress: CallProgress
+    status: CallStatusPublic = Field(description="each step's and opened scenario's status")
     owed: list[OwedRecord] = Field(description="records the wrap-up will write")
     missing: list[Missing] = Field(description="what must be documented before wrap-up")
     can_close: bool
@@ -40,12 +44,13 @@ def list_interactions(
     return [InteractionPublic.model_validate(r) for r in rows]
 
 
-def detail(session: Any, interaction: Interaction, now: Any) -> InteractionDetail:
+def detail(session: Session, interaction: Interaction, now: datetime) -> InteractionDetail:
     plan = desk.plan_for(session, interaction, now)
     return InteractionDetail(
         interaction=InteractionPublic.model_validate(interaction),
         screen=desk.screen_for(session, interaction, interaction.agent_name or "Agent"),
         progress=progress_of(interaction),
+        status=call_status(session, interaction),
         owed=plan.records,
         missing=plan.missing,
         can_close=plan.can_close,
@@ -122,7 +127,7 @@ class ScenarioInput(BaseModel):
 
 class ScenarioResult(BaseModel):
     ok: bool
-    values: dict[str, Any]
+    values: dict[str, FieldValue]
     errors: dict[str, str]
 
 
@@ -208,7 +213,7 @@ def summary(
 class WrapUpReply(BaseModel):
     interaction_id: IdPath
     already_closed: bool = Field(description="true when a previous wrap-up already wrote")
-    written: list[dict[str, Any]]
+    written: list[WrittenRecord]
 
 
 @router.post("/{interaction_id}/wrap-up", response_model=WrapUpReply)

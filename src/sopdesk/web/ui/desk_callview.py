@@ -26,8 +26,6 @@ from sopdesk.playbooks.engine import (
     Screen,
     StepState,
     WrapUpPlan,
-    is_required,
-    scenario_progress,
 )
 from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
 
@@ -130,30 +128,25 @@ def _scenario_panel(
     playbook: Playbook, view: ScenarioView, entry: ScenarioProgress | None
 ) -> ScenarioPanel:
     scenario: Scenario | None = playbook.scenario(view.id)
-    raw = dict(entry.values) if entry else {}
-    ticked = list(entry.steps) if entry else []
     assert scenario is not None  # the view was built from this playbook's scenarios
-    result = engine.validate_scenario(scenario, raw, playbook.org.default_region)
-    record = ScenarioRecord(id=view.id, values=raw, completed_steps=ticked)
-    progress = scenario_progress(scenario, record, result.values)
+    raw = dict(entry.values) if entry else {}
+    record = ScenarioRecord(id=view.id, values=raw, completed_steps=entry.steps if entry else [])
+    state = engine.scenario_state(scenario, record, playbook.org.default_region)
     fields = [
         FieldRow(
             field=f,
             value=_text_of(raw.get(f.id)),
-            error=result.errors.get(f.id) if _text_of(raw.get(f.id)) else None,
-            required=is_required(f, result.values),
+            error=state.errors.get(f.id) if _text_of(raw.get(f.id)) else None,
+            required=f.id in state.required_fields,
             identity=f.id in view.identity_check,
         )
         for f in scenario.fields
     ]
     steps = [
-        ScenarioStepRow(s, s.id in progress.done, s.id in progress.done and s.id not in ticked)
+        ScenarioStepRow(s, s.id in state.done_steps, s.id in state.auto_done_steps)
         for s in scenario.steps
     ]
-    problems = len(result.errors) + len(
-        [s for s in progress.pending_required if not any(c in result.errors for c in s.collect)]
-    )
-    return ScenarioPanel(view, entry is not None, fields, steps, problems if entry else 0)
+    return ScenarioPanel(view, entry is not None, fields, steps, state.problems if entry else 0)
 
 
 def _policy_panels(playbook: Playbook, screen: Screen, progress: CallProgress) -> list[PolicyPanel]:
@@ -217,7 +210,7 @@ def build_call_page(
         teams={t.id: t.name for t in playbook.teams},
         lines={line.id: line.name for line in playbook.lines},
         token=version_token(interaction),
-        can_act=user.role in ACTING_ROLES and not closed,
+        can_act=desk.can_act(user, interaction),
         records=crm.records_of_interaction(session, interaction.org_id, interaction.id)
         if closed
         else None,

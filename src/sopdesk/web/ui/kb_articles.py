@@ -1,7 +1,8 @@
 """An article in the desk: read it, see its history, and (supervisors, admins) edit it.
 
 An edit is the article's Markdown with its front matter, saved as a new version through
-`kb.service.edit_article`; a refused edit keeps the text and names each field at fault.
+`kb.service.edit_article` (which refuses anyone `kb.service.can_edit` says no to); a refused
+edit keeps the text and names each field at fault.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from sopdesk.kb.article import ArticleError
 from sopdesk.kb.service import (
     ArticlesRefused,
     article_history,
+    can_edit,
     edit_article,
     get_article_doc,
     get_article_source,
 )
-from sopdesk.orgs.models import Role
 from sopdesk.web.deps import CurrentSupervisor, CurrentUser, Now, SessionDep
 from sopdesk.web.errors import NotFound
 from sopdesk.web.templating import render
@@ -27,7 +28,6 @@ from sopdesk.web.templating import render
 router = APIRouter()
 
 Slug = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
-EDITORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 def _source(session: SessionDep, org_id: str, slug: str) -> str:
@@ -49,7 +49,7 @@ def article_page(
         "active": "kb",
         "doc": doc,
         "history": list(reversed(article_history(session, user.org_id, slug))),
-        "can_edit": user.role in EDITORS,
+        "can_edit": can_edit(user),
     }
     return render(request, "kb/article.html", context)
 
@@ -76,7 +76,7 @@ def save_edit(
     """Save a new version; a refusal shows the text again with each problem."""
     _source(session, user.org_id, slug)  # 404 for another org's or a missing article
     try:
-        edit_article(session, user.org_id, slug, text, now, by=user.email)
+        edit_article(session, user, slug, text, now)
     except (ArticlesRefused, ArticleError) as refused:
         # Not the error page: the editor again, with the text as typed and each problem.
         context = {"active": "kb", "slug": slug, "text": text, "errors": refused.fields}
