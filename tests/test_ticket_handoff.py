@@ -15,6 +15,7 @@ from sopdesk.db import transaction
 from sopdesk.desk import service
 from sopdesk.desk.calls import CallIn, receive_call
 from sopdesk.desk.wrapup import wrap_up
+from sopdesk.escalations.accounts import TicketFieldsInvalid, category_of, check_fields
 from sopdesk.escalations.models import Ticket
 from sopdesk.orgs.service import publish_playbook
 from sopdesk.playbooks import engine
@@ -143,6 +144,9 @@ def test_a_call_keeps_its_playbook_version_when_a_new_one_changes_the_ticket_rul
         + "\nticket_categories:\n"
         + categories.replace(field, field + '        pattern: "^REF-[0-9]+$"\n')
     )
+    strict = load_text(stricter).playbook
+    with pytest.raises(TicketFieldsInvalid):  # the new rules refuse what the call collected
+        check_fields(strict, category_of(strict, "payment_tracking"), DEPOSIT)
     with transaction(session_factory) as s:
         publish_playbook(s, stricter, T0)
     with TestClient(make_app(db_url)) as client:

@@ -33,15 +33,10 @@ SSE = "htmx-ext-sse/dist/sse.js"
 DEMO_PASSWORD = "sopdesk-demo"  # README: the password of every demo login
 START_SECONDS = 120.0
 
-pytestmark = pytest.mark.sqlite_only  # one build and one demo server per `make test` is enough
-
-
-@pytest.fixture(autouse=True)
-def _not_with_a_moved_wall_clock(request: pytest.FixtureRequest) -> None:
-    # `make test-dates` reruns the suite at other dates: packaging does not depend on the date
-    # (and the demo subprocess would not see the moved clock anyway).
-    if request.config.getoption("--wall-clock"):
-        pytest.skip("packaging does not depend on the wall clock: run once, in `make test`")
+# One build and one demo server per `make test` is enough: not again on PostgreSQL, and not in
+# `make test-dates` (packaging does not depend on the date; the demo subprocess would not see
+# the moved clock anyway), which leaves `packaging` out.
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.packaging]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:

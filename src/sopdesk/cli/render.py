@@ -1,4 +1,4 @@
-"""The call screen in a terminal, for `sopdesk call` and the tour."""
+"""The call screen in a terminal, for `sopdesk call`."""
 
 from __future__ import annotations
 

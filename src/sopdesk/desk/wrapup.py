@@ -121,7 +121,7 @@ def _write(
                 return None  # no account to note it on; the audit entry still records it
             body = (
                 f"Escalation to {d.team} under policy {d.policy}: the client was asked to "
-                f"email {d.address} (channel {d.channel} only). FAQ tried: "
+                f"email {d.address or 'the team'} (channel {d.channel} only). FAQ tried: "
                 f"{', '.join(d.faq_tried) or 'none'}."
             )
             return _note(session, i, body, now)

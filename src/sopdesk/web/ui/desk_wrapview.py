@@ -86,7 +86,8 @@ def owed_row(owed: OwedRecord, names: Names, now: datetime) -> OwedRow:
             return OwedRow("task", f"Task for {owner}", f"{d.title} ({_due(d.due_at, now)})")
         case OwedEscalation(data=d):
             title = f"Escalation to {teams.get(d.team, d.team)}"
-            return OwedRow("escalation", title, f"{d.channel} only: {d.address}")
+            where = d.address or "the team (the playbook gives no address)"
+            return OwedRow("escalation", title, f"{d.channel} only: {where}")
         case OwedTicket(data=d):
             return OwedRow("ticket", f"Ticket for {teams.get(d.team, d.team)}", d.subject)
         case _:
