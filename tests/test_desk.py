@@ -284,3 +284,19 @@ def test_queue_orders_by_urgency_then_waiting_time(
     with session_factory() as s:
         assert [i.id for i in service.queue(s, "rondesse")] == [psos, earlier, usos, main]
         assert service.queue(s, "myoperator") == []
+
+
+def test_who_may_act_on_a_call(
+    session_factory: sessionmaker[Session], world: World, bus: Recorder
+) -> None:
+    iid = ring(session_factory, label="Rondesse PSOS")
+    with session_factory() as s:
+        call = s.get(Interaction, iid)
+        assert call is not None
+        assert service.can_act(world.agent_ana, call)
+        assert service.can_act(world.agent_bo, call)  # not taken yet: any agent of the org
+        assert service.can_act(world.supervisor_sam, call)
+        assert not service.can_act(world.lawyer_lee, call)  # a team member reads the call
+        assert not service.can_act(world.other_org_olga, call)  # another org's call
+        call.state = "closed"  # wrapped up: nobody acts on it any more
+        assert not service.can_act(world.supervisor_sam, call)

@@ -13,11 +13,17 @@ from sopdesk.db import transaction
 from sopdesk.kb import service
 from sopdesk.kb.assist import suggest
 from sopdesk.kb.search import Mode, search
+from sopdesk.orgs.models import Role, User
 from sopdesk.orgs.service import publish_playbook
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 11, 25, 15, tzinfo=UTC)
 LEGAL = "client-asks-for-legal-or-accounts"
+
+
+def editor(org: str, name: str = "editor", role: Role = Role.SUPERVISOR) -> User:
+    """Someone of the org saving an edit (not stored: the kb only reads their org, role, email)."""
+    return User(org_id=org, email=name, name=name, role=role.value)
 
 
 @pytest.fixture
@@ -99,8 +105,8 @@ def test_edits_make_versions_and_search_follows_the_current_one(
 ) -> None:
     source = "---\ntitle: Refund window\nquick_answer: Refunds within 14 days.\n---\nBody."
     with transaction(kb) as s:
-        assert service.edit_article(s, "myoperator", "refunds", source, T0, "priya") == 1
-        assert service.edit_article(s, "myoperator", "refunds", source, T0, "priya") == 1
+        assert service.edit_article(s, editor("myoperator", "priya"), "refunds", source, T0) == 1
+        assert service.edit_article(s, editor("myoperator", "priya"), "refunds", source, T0) == 1
     with kb() as s:
         assert search(s, "myoperator", "how many days do we have to refund").hits[0].slug == (
             "refunds"
@@ -110,7 +116,7 @@ def test_edits_make_versions_and_search_follows_the_current_one(
         "Refunds within 14 days.", "Visitors park in bay 3."
     )
     with transaction(kb) as s:
-        assert service.edit_article(s, "myoperator", "refunds", edited, later, "sam") == 2
+        assert service.edit_article(s, editor("myoperator", "sam"), "refunds", edited, later) == 2
     with kb() as s:
         history = service.article_history(s, "myoperator", "refunds")
         assert [(v.number, v.title, v.created_by) for v in history] == [
@@ -122,6 +128,24 @@ def test_edits_make_versions_and_search_follows_the_current_one(
         found = search(s, "myoperator", "where can visitors park")
         assert found.hits[0].slug == "refunds" and found.hits[0].version == 2
         assert search(s, "myoperator", "refund", mode=Mode.KEYWORD).no_good_match
+
+
+def test_only_supervisors_and_admins_edit_whatever_the_front(kb: sessionmaker[Session]) -> None:
+    assert [service.can_edit(editor("myoperator", role=role)) for role in Role] == [
+        False,  # agent
+        True,  # supervisor
+        False,  # team
+        True,  # admin
+    ]
+    source = "---\ntitle: Refund window\n---\nBody."
+    for role in (Role.AGENT, Role.TEAM):
+        with transaction(kb) as s, pytest.raises(service.EditNotAllowed) as refused:
+            service.edit_article(s, editor("myoperator", "priya", role), "refunds", source, T0)
+        assert (refused.value.status, refused.value.code) == (403, "forbidden")
+    with kb() as s:
+        assert service.get_article(s, "myoperator", "refunds") is None  # nothing was saved
+    with transaction(kb) as s:
+        assert service.edit_article(s, editor("myoperator", role=Role.ADMIN), "refunds", source, T0)
 
 
 def test_reimporting_a_changed_folder_updates_only_what_changed(
@@ -194,10 +218,10 @@ def test_a_small_org_is_not_crowded_out_by_a_big_one(kb: sessionmaker[Session]) 
     with transaction(kb) as s:
         for n in range(30):
             body = f"---\ntitle: Refund rule {n}\nquick_answer: Refund number {n}.\n---\n"
-            service.edit_article(s, "rondesse", f"refund-{n}", body, T0)
+            service.edit_article(s, editor("rondesse"), f"refund-{n}", body, T0)
         # One mention in a long text: bm25 ranks it below every Rondesse article.
         long_text = "---\ntitle: Money back\n---\n" + "words " * 200 + "refund"
-        service.edit_article(s, "myoperator", "refunds", long_text, T0)
+        service.edit_article(s, editor("myoperator"), "refunds", long_text, T0)
     with kb() as s:
         for mode in (Mode.KEYWORD, Mode.COMBINED):
             assert [h.slug for h in search(s, "myoperator", "refund", mode=mode).hits] == [

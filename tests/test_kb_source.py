@@ -17,7 +17,7 @@ LEGAL = "client-asks-for-legal-or-accounts"
 def test_the_source_is_the_current_version_as_written_in_its_own_org(
     session_factory: sessionmaker[Session],
 ) -> None:
-    build_world(session_factory)
+    world = build_world(session_factory)
     folder = ROOT / "playbooks" / "myoperator" / "articles"
     with transaction(session_factory) as s:
         import_folder(s, "myoperator", folder, T0, by="test")
@@ -28,6 +28,6 @@ def test_the_source_is_the_current_version_as_written_in_its_own_org(
         assert get_article_source(s, "myoperator", "no-such-article") is None
         edited = written.replace("Legal or Accounts", "Legal or Accounts (edited)", 1)
         assert edited != written
-        edit_article(s, "myoperator", LEGAL, edited, T0, by="test")
+        edit_article(s, world.other_org_olga, LEGAL, edited, T0)  # a supervisor
     with transaction(session_factory) as s:
         assert get_article_source(s, "myoperator", LEGAL) == edited

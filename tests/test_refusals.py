@@ -36,7 +36,7 @@ from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.errors import Refusal
 from sopdesk.escalations import accounts, tickets
 from sopdesk.kb.article import ArticleError
-from sopdesk.kb.service import ArticlesRefused, import_folder
+from sopdesk.kb.service import ArticlesRefused, EditNotAllowed, import_folder
 from sopdesk.orgs.service import OrgError
 from test_escalations import deliver
 from web_helpers import csrf_from, login, make_app, ring, token_for
@@ -398,6 +398,7 @@ SAMPLES: list[Refusal] = [
     accounts.TicketFieldsInvalid({"amount": "required"}),
     ArticleError("faq.md", "title", "required"),
     ArticlesRefused([ArticleError("a.md", "slug", "taken"), ArticleError("b.md", "title", "x")]),
+    EditNotAllowed("agent"),
     OrgError("email", "expected an email address"),
 ]
 
