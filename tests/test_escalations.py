@@ -224,3 +224,35 @@ def test_without_a_relay_mail_is_held_visibly_then_sent_once_one_exists(
     with session_factory() as s:
         failing = s.scalars(select(OutboundMail).where(OutboundMail.state == "queued")).one()
         assert failing.attempts == 1 and failing.next_attempt_at > T0
+
+
+def test_can_work_answers_what_check_can_work_refuses_and_who_sees_which_team_first(
+    session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    (opened,) = deliver(session_factory, make_email())  # a Legal ticket at MyOperator
+    assert opened.ticket_id is not None
+    with session_factory() as s:
+        ticket = tickets.access_ticket(s, mw.legal_lila, opened.ticket_id)
+        people = {
+            "lila (legal)": mw.legal_lila,
+            "arun (accounts)": mw.accounts_arun,
+            "priya (agent)": mw.world.agent_priya,
+            "olga (supervisor)": mw.world.other_org_olga,
+        }
+        allowed = {name: tickets.can_work(u, ticket) for name, u in people.items()}
+        assert allowed == {
+            "lila (legal)": True,
+            "arun (accounts)": False,
+            "priya (agent)": False,
+            "olga (supervisor)": True,
+        }
+        for name, user in people.items():  # the refusal says no exactly where the answer does
+            if allowed[name]:
+                tickets.check_can_work(user, ticket)
+            else:
+                with pytest.raises(tickets.NotAllowed):
+                    tickets.check_can_work(user, ticket)
+    assert tickets.default_team(mw.legal_lila) == "legal"
+    assert tickets.default_team(mw.accounts_arun) == "accounts"
+    assert tickets.default_team(mw.world.agent_priya) is None  # every team
+    assert tickets.default_team(mw.world.other_org_olga) is None

@@ -133,3 +133,34 @@ def test_unclaimed_payments_report_reminders_on_fridays_and_the_last_day_of_the_
         date(2026, 12, 1): [],
     }
     assert datetime(2026, 11, 27, tzinfo=UTC).strftime("%A") == "Friday"
+
+
+def test_today_and_its_reminders_fall_in_the_orgs_time_zone(
+    session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    playbook = myoperator(session_factory)
+    assert accounts.org_zone(playbook) == IST
+    assert accounts.org_zone(None) == ZoneInfo("UTC")  # an org without a playbook
+    # Thursday 20:00 UTC is already Friday in India: the Friday report is due there.
+    thursday_evening = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)
+    assert accounts.org_today(playbook, thursday_evening) == date(2026, 11, 27)
+    assert accounts.org_today(None, thursday_evening) == date(2026, 11, 26)
+    assert [r.id for r in accounts.reminders_due(playbook, thursday_evening)] == [
+        "unclaimed_payments_report"
+    ]
+    assert accounts.reminders_due(playbook, thursday_evening - timedelta(hours=12)) == []
+    assert accounts.reminders_due(None, thursday_evening) == []
+
+
+def test_a_category_is_found_by_id_or_refused_with_the_known_ones(
+    session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    playbook = myoperator(session_factory)
+    found = accounts.find_category(playbook, "payment_tracking")
+    assert found is not None and found.team == "accounts"
+    assert accounts.category_of(playbook, "payment_tracking") == found
+    assert accounts.find_category(playbook, "refunds") is None
+    assert accounts.find_category(None, "payment_tracking") is None
+    with pytest.raises(EscalationError, match="no ticket category 'refunds'") as refused:
+        accounts.category_of(playbook, "refunds")
+    assert refused.value.status == 422

@@ -159,6 +159,11 @@ def lead_stages(session: Session, org_id: str) -> list[tuple[str, int]]:
     return [(stage, int(count)) for stage, count in counted]
 
 
+def default_task_scope(user: User) -> TaskScope:
+    """Where a user's task list opens: their team's tasks when they have a team, else theirs."""
+    return TaskScope.TEAM if user.team else TaskScope.MINE
+
+
 def tasks(
     session: Session, user: User, scope: TaskScope, *, include_done: bool = False
 ) -> list[Task]:

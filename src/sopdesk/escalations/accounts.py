@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -46,8 +47,15 @@ def _playbook(session: Session, org_id: str) -> Playbook:
     return current.playbook
 
 
+def find_category(playbook: Playbook | None, category_id: str) -> TicketCategory | None:
+    """The playbook's ticket category of that id; None when there is none (or no playbook)."""
+    categories = playbook.ticket_categories if playbook else []
+    return next((c for c in categories if c.id == category_id), None)
+
+
 def category_of(playbook: Playbook, category_id: str) -> TicketCategory:
-    category = next((c for c in playbook.ticket_categories if c.id == category_id), None)
+    """The category, or a refusal (422) naming the known ones."""
+    category = find_category(playbook, category_id)
     if category is None:
         known = ", ".join(c.id for c in playbook.ticket_categories) or "none"
         raise EscalationError("category", f"no ticket category '{category_id}' (known: {known})")
@@ -146,6 +154,21 @@ def expected_credit(playbook: Playbook, team_id: str, submitted: datetime) -> Cy
     """When a request submitted now is initiated and credited, by the team's weekly cycle."""
     cycle = weekly_cycle(playbook, team_id)
     return cycle_for(cycle, submitted) if cycle else None
+
+
+def org_zone(playbook: Playbook | None) -> ZoneInfo:
+    """The org's time zone, by its playbook (UTC for an org without one)."""
+    return ZoneInfo(playbook.org.timezone if playbook else "UTC")
+
+
+def org_today(playbook: Playbook | None, now: datetime) -> date:
+    """Today's date in the org's time zone (where its reminders and cycles fall)."""
+    return now.astimezone(org_zone(playbook)).date()
+
+
+def reminders_due(playbook: Playbook | None, now: datetime) -> list[RecurringReminder]:
+    """The recurring reminders due today in the org's time zone; none without a playbook."""
+    return todays_reminders(playbook, org_today(playbook, now)) if playbook else []
 
 
 def todays_reminders(playbook: Playbook, today: date) -> list[RecurringReminder]:

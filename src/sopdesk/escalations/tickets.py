@@ -58,13 +58,25 @@ def access_ticket(session: Session, user: User, ticket_id: int) -> Ticket:
     return ticket
 
 
-def check_can_work(user: User, ticket: Ticket) -> None:
+def can_work(user: User, ticket: Ticket) -> bool:
     """Team members of the ticket's team, supervisors and admins may reply and resolve."""
     if user.role in (Role.SUPERVISOR, Role.ADMIN):
-        return
-    if user.role == Role.TEAM and user.team == ticket.team:
-        return
-    raise NotAllowed("user", f"only the {ticket.team} team or a supervisor may work this ticket")
+        return True
+    return user.role == Role.TEAM and user.team == ticket.team
+
+
+def check_can_work(user: User, ticket: Ticket) -> None:
+    """Refuse (403) anyone `can_work` says no to."""
+    if not can_work(user, ticket):
+        raise NotAllowed(
+            "user", f"only the {ticket.team} team or a supervisor may work this ticket"
+        )
+
+
+def default_team(user: User) -> str | None:
+    """The team whose tickets a user sees first: a team member's own team; None (every team)
+    for everyone else."""
+    return user.team if user.role == Role.TEAM and user.team else None
 
 
 def tickets_query(

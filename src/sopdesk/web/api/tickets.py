@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -168,12 +167,9 @@ def reminders_today(session: SessionDep, user: CurrentUser, now: Now) -> list[Re
     """Recurring reminders due today in the org's time zone (e.g. the Unclaimed Payments
     Report, every Friday and on the last day of the month)."""
     current = get_current_playbook(session, user.org_id)
-    if current is None:
-        return []
-    today = now.astimezone(ZoneInfo(current.playbook.org.timezone)).date()
     return [
         ReminderPublic(id=r.id, name=r.name, team=r.team, message=r.message)
-        for r in accounts.todays_reminders(current.playbook, today)
+        for r in accounts.reminders_due(current.playbook if current else None, now)
     ]
 
 

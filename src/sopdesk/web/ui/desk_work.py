@@ -45,10 +45,6 @@ def _task_context(session: Session, user: User, rows: list[Task]) -> dict[str, o
     }
 
 
-def default_scope(user: User) -> crm.TaskScope:
-    return crm.TaskScope.TEAM if user.team else crm.TaskScope.MINE
-
-
 @router.get("/tasks")
 def tasks_page(
     request: Request,
@@ -59,7 +55,7 @@ def tasks_page(
     done: bool = False,
 ) -> HTMLResponse:
     """Open tasks, soonest due first: mine, my team's (hand-offs with their intake), or all."""
-    chosen = scope or default_scope(user)
+    chosen = scope or crm.default_task_scope(user)
     rows = crm.tasks(session, user, chosen, include_done=done)
     counts = {s: len(crm.tasks(session, user, s)) for s in crm.TaskScope}
     context = {"tasks": rows, "scope": chosen, "counts": counts, "done": done, "now": now}

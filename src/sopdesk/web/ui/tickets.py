@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -50,30 +49,23 @@ def _playbook(session: Session, org_id: str) -> Playbook | None:
     return current.playbook if current else None
 
 
-def _zone(playbook: Playbook | None) -> ZoneInfo:
-    return ZoneInfo(playbook.org.timezone if playbook else "UTC")
-
-
 def _common(playbook: Playbook | None, now: datetime) -> dict[str, Any]:
-    zone = _zone(playbook)
     return {
         "triggers": ", ".join(f"sse:{kind}" for kind in TICKET_EVENTS),
         "now": now,
-        "zone": zone,
+        "zone": accounts.org_zone(playbook),
         "status_labels": STATUS_LABELS,
         "sla_labels": SLA_LABELS,
-        "reminders": accounts.todays_reminders(playbook, now.astimezone(zone).date())
-        if playbook
-        else [],
+        "reminders": accounts.reminders_due(playbook, now),
         "team_names": {t.id: t.name for t in playbook.teams} if playbook else {},
     }
 
 
 def _board_context(session: Session, user: User, team: str | None, now: datetime) -> dict[str, Any]:
     playbook = _playbook(session, user.org_id)
-    if team is None and user.role == "team" and user.team:
-        team = user.team  # a team member sees their own team first
-    team = team or None
+    if team is None:
+        team = svc.default_team(user)  # a team member sees their own team first
+    team = team or None  # "" asks for every team
     context = _common(playbook, now)
     context.update(board=svc.sla_board(session, user.org_id, team=team), team=team or "")
     context["teams"] = [t for t in (playbook.teams if playbook else []) if t.email]
@@ -105,11 +97,12 @@ def board_fragment(
 
 
 def _category_or_404(playbook: Playbook | None, category_id: str) -> TicketCategory:
-    if playbook is not None:
-        for category in playbook.ticket_categories:
-            if category.id == category_id:
-                return category
-    raise NotFound("ticket category")
+    """The category the page's path names; a path naming none is a page that does not exist
+    (404), where the API refuses a body naming none (422)."""
+    category = accounts.find_category(playbook, category_id)
+    if category is None:
+        raise NotFound("ticket category")
+    return category
 
 
 @router.get("/tickets/new/{category_id}")
@@ -168,19 +161,12 @@ def _ticket_context(
 ) -> dict[str, Any]:
     playbook = _playbook(session, user.org_id)
     context = _common(playbook, now)
-    try:  # a question, not a refusal: may this user work the ticket?
-        svc.check_can_work(user, ticket)
-        can_work = True
-    except svc.NotAllowed:
-        can_work = False
-    category = None
-    if playbook and ticket.category:
-        category = next((c for c in playbook.ticket_categories if c.id == ticket.category), None)
+    category = accounts.find_category(playbook, ticket.category) if ticket.category else None
     credit = accounts.expected_credit(playbook, ticket.team, now) if playbook else None
     context.update(
         ticket=ticket,
         thread=svc.thread(session, ticket),
-        can_work=can_work,
+        can_work=svc.can_work(user, ticket),
         category=category,
         credit=credit,
         error=None,
