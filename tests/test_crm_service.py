@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from personas import World, build_world
+from sopdesk.crm import records
 from sopdesk.crm import service as crm
 from sopdesk.crm.models import Account, AuditEntry, CallLog, Lead, Note, Task
 from sopdesk.db import transaction
@@ -155,6 +156,37 @@ def test_tasks_mine_my_teams_and_all(session_factory: sessionmaker[Session], wor
         ]
         assert titles(world.agent_ana, crm.TaskScope.TEAM) == []  # no team: nobody's tasks
         assert titles(world.supervisor_sam, crm.TaskScope.ALL) == ["ana's", "analysts'", "lawyers'"]
+
+
+def test_the_task_list_opens_on_my_teams_tasks_or_else_mine(world: World) -> None:
+    assert crm.default_task_scope(world.lawyer_lee) is crm.TaskScope.TEAM
+    assert crm.default_task_scope(world.agent_ana) is crm.TaskScope.MINE
+    assert crm.default_task_scope(world.supervisor_sam) is crm.TaskScope.MINE
+
+
+def test_create_account_adds_the_row_to_the_callers_transaction(
+    session_factory: sessionmaker[Session], world: World
+) -> None:
+    with transaction(session_factory) as s:
+        account = records.create_account(
+            s, org_id="myoperator", name="Ravi Shah", now=NOW, phone="+919820012345"
+        )
+        s.flush()
+        account_id = account.id
+    with session_factory() as s:
+        row = s.get(Account, account_id)
+        assert row is not None
+        assert (row.org_id, row.name, row.paid, row.phone, row.email, row.created_at) == (
+            "myoperator",
+            "Ravi Shah",
+            False,
+            "+919820012345",
+            None,
+            NOW,
+        )
+        assert [a.name for a in crm.accounts_for_number(s, "myoperator", "+91 98200 12345")] == [
+            "Ravi Shah"
+        ]
 
 
 def test_closing_a_task_is_for_its_assignee_team_or_a_supervisor(

@@ -26,10 +26,11 @@ ARRIVED = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
 class FakeImap:
     """Messages by uid with their \\Seen flag, answering SEARCH/FETCH/STORE like imaplib."""
 
-    def __init__(self, messages: list[bytes]) -> None:
+    def __init__(self, messages: list[bytes], internaldate: bool = True) -> None:
         self.messages = {str(i + 1).encode(): raw for i, raw in enumerate(messages)}
         self.seen: set[bytes] = set()
         self.fail_store = False
+        self.internaldate = internaldate  # False: a server that gives no receipt time
 
     def select(self, mailbox: str = "INBOX", readonly: bool = False) -> tuple[str, list[Any]]:
         return "OK", [str(len(self.messages)).encode()]
@@ -40,6 +41,8 @@ class FakeImap:
         if command == "FETCH":
             stamp = imaplib.Time2Internaldate(ARRIVED.timestamp()).encode()
             meta = b"1 (UID " + args[0] + b" INTERNALDATE " + stamp + b" BODY[] {1}"
+            if not self.internaldate:
+                meta = b"1 (UID " + args[0] + b" BODY[] {1}"
             return "OK", [(meta, self.messages[args[0]]), b")"]
         if command == "STORE":
             if self.fail_store:
@@ -110,7 +113,8 @@ def test_oversize_attachments_stay_unseen_and_the_poller_survives_failures(
 
     stop = threading.Event()
     thread = threading.Thread(
-        target=run_imap_poller, args=([MAILBOX], session_factory, Limits(), stop, 0.01, connect)
+        target=run_imap_poller,
+        args=([MAILBOX], session_factory, Limits(), stop, 0.01, connect, lambda: T0),
     )
     thread.start()
     deadline = time.monotonic() + 10
@@ -120,3 +124,26 @@ def test_oversize_attachments_stay_unseen_and_the_poller_survives_failures(
     thread.join()
     with session_factory() as s:
         assert s.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_the_poller_stamps_its_clock_when_the_server_gives_no_receipt_time(
+    session_factory: sessionmaker[Session], mw: MailWorld
+) -> None:
+    stop = threading.Event()
+
+    def connect(mailbox: ImapMailbox) -> Any:
+        return FakeImap([make_email(to=ACCOUNTS, message_id="<undated@c>")], internaldate=False)
+
+    thread = threading.Thread(
+        target=run_imap_poller,
+        args=([MAILBOX], session_factory, Limits(), stop, 0.01, connect),
+        kwargs={"clock": lambda: T0},  # the test's clock, never the wall clock
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(tickets(session_factory)) < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    thread.join()
+    (ticket,) = tickets(session_factory)
+    assert ticket.received_at == T0

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import Account
+from sopdesk.crm.records import create_account
 from sopdesk.db import make_engine, make_sessionmaker, migrate, transaction
 from sopdesk.desk.calls import CallIn, receive_call
 from sopdesk.orgs.models import Org, Role, User
@@ -108,10 +109,8 @@ def _add_accounts(session: Session, now: datetime) -> None:
             select(Account.id).where(Account.org_id == org_id, Account.name == name)
         )
         if exists is None:
-            session.add(
-                Account(
-                    org_id=org_id, name=name, paid=paid, phone=phone, email=email, created_at=now
-                )
+            create_account(
+                session, org_id=org_id, name=name, now=now, paid=paid, phone=phone, email=email
             )
 
 

@@ -1,4 +1,4 @@
-"""The CRM's writes: call logs, leads, notes, tasks, contacts, and the audit trail.
+"""The CRM's writes: call logs, leads, notes, tasks, accounts, contacts, and the audit trail.
 
 Every room that leaves a record in the CRM (the desk's wrap-up, the escalations' intake, the
 fronts' own changes) calls these with plain values; none builds a CRM row itself. Nothing here
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import AuditEntry, CallLog, Contact, Lead, Note, Task
+from sopdesk.crm.models import Account, AuditEntry, CallLog, Contact, Lead, Note, Task
 
 # What an audit entry's detail may hold: JSON values, as stored.
 AuditDetail = Mapping[str, object]
@@ -199,6 +199,28 @@ def create_contact(
         org_id=org_id,
         account_id=account_id,
         name=name,
+        phone=phone,
+        email=email,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def create_account(
+    session: Session,
+    *,
+    org_id: str,
+    name: str,
+    now: datetime,
+    paid: bool = False,
+    phone: str | None = None,
+    email: str | None = None,
+) -> Account:
+    row = Account(
+        org_id=org_id,
+        name=name,
+        paid=paid,
         phone=phone,
         email=email,
         created_at=now,

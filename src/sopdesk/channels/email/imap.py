@@ -112,6 +112,10 @@ def _connect(mailbox: ImapMailbox) -> imaplib.IMAP4:
     return client
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 def run_imap_poller(
     mailboxes: list[ImapMailbox],
     factory: sessionmaker[Session],
@@ -119,13 +123,16 @@ def run_imap_poller(
     stop: threading.Event,
     interval: float,
     connect: Callable[[ImapMailbox], Any] = _connect,
+    clock: Callable[[], datetime] = _wall_clock,
 ) -> None:
+    """Poll every mailbox each `interval` seconds until `stop`; `clock` stamps each poll
+    (a message's clock starts at its INTERNALDATE, this only when the server gives none)."""
     while not stop.is_set():
         for mailbox in mailboxes:
             try:
                 client = connect(mailbox)
                 try:
-                    poll_mailbox(client, mailbox, factory, limits, datetime.now(UTC))
+                    poll_mailbox(client, mailbox, factory, limits, clock())
                 finally:
                     client.logout()
             except Exception:  # a mailbox that fails must not stop the others
