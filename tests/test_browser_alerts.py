@@ -19,6 +19,7 @@ context's state: "running" means the tone really played) and each CSP violation.
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -27,7 +28,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from browser_kit import LAPTOP, open_desk, server, wait_live, world
+from browser_kit import LAPTOP, SCREENSHOTS, open_desk, server, wait_live, world
 from personas import World
 from sopdesk.desk.calls import CallStatus
 from web_helpers import TestClock, login, make_app, ring
@@ -115,7 +116,9 @@ def test_a_call_ringing_on_a_hidden_tab_alerts_the_agent_until_muted(
     world: World,
     session_factory: sessionmaker[Session],
     clock: TestClock,
+    tmp_path: Path,
 ) -> None:
+    """With SOPDESK_SCREENSHOTS=1 it refreshes docs/screenshots/queue_ringing.png."""
     page, problems = _desk(browser, server, world.agent_ana, grant=True)
     base_title = page.title()
     assert base_title.startswith("Queue · ") and not base_title.startswith("(")
@@ -169,6 +172,10 @@ def test_a_call_ringing_on_a_hidden_tab_alerts_the_agent_until_muted(
     assert re.search(r"\bring-new--critical\b", dee_row.get_attribute("class") or "")
     seen = _seen(page)
     assert [t["frequency"] for t in seen["tones"][4:]] == [523]
+    page.emulate_media(reduced_motion="reduce")  # the highlight without its pulse
+    shots = SCREENSHOTS if os.environ.get("SOPDESK_SCREENSHOTS") else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "queue_ringing.png"))
     assert len(seen["notes"]) == 2 and seen["notes"][1]["tag"] == f"sopdesk-call-{main}"
 
     # Mute from the keyboard (M); it is remembered across a reload.
