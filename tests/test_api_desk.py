@@ -121,6 +121,7 @@ def test_main_number_non_conversion_is_a_hot_lead(
 
 def test_bad_input_names_the_field(client: TestClient, ana: dict[str, str]) -> None:
     iid = client.post("/api/v1/calls", json={"label": "Rondesse USOS"}, headers=ana).json()["id"]
+    assert client.post(f"/api/v1/interactions/{iid}/accept", headers=ana).status_code == 200
     response = client.post(
         f"/api/v1/interactions/{iid}/answers",
         json={"step": "outcome", "answer": "Maybe"},

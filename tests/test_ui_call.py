@@ -107,6 +107,7 @@ def test_ticking_a_step_and_answering_a_choice_refresh_the_regions(
 ) -> None:
     iid = ring(session_factory, "rondesse", "m2", label="Rondesse Main Number")
     htmx = _headers(client, world.agent_ana)
+    assert client.post(f"/calls/{iid}/accept", headers=htmx).status_code == 200  # hers first
     ticked = client.put(f"/calls/{iid}/steps/greet", data={"done": "true"}, headers=htmx).text
     assert re.search(r'id="step-box-greet"[^>]*checked', ticked, re.S)
     assert "Step not done: Answer the call with the greeting" not in ticked
@@ -124,6 +125,7 @@ def test_scenario_errors_show_next_to_each_field_until_fixed(
 ) -> None:
     iid = ring(session_factory, "rondesse", "p2", label="Rondesse PSOS")
     htmx = _headers(client, world.agent_ana)
+    assert client.post(f"/calls/{iid}/accept", headers=htmx).status_code == 200  # hers first
     saved = client.put(f"/calls/{iid}/scenarios/crypto", data=CRYPTO, headers=htmx)
     assert saved.status_code == 200
     assert _error_of(saved.text, "crypto", "amount").startswith("the amount needs a currency")
@@ -221,6 +223,7 @@ def test_myoperator_legal_request_is_faq_first_then_email_only(
     assert "Email only." in page and "legal@myoperator.co" in page
     assert "Never by phone:" in page and "transfer the call" in page
     assert "Transfer" not in page  # no phone transfer is offered
+    assert client.post(f"/calls/{iid}/accept", headers=htmx).status_code == 200  # hers first
     early = client.post(
         f"/calls/{iid}/escalations",
         data={"policy": "legal_accounts_by_email", "team": "legal"},

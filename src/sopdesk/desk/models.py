@@ -45,6 +45,8 @@ class Interaction(Base):
     playbook_version: Mapped[str] = mapped_column(String(64))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     agent_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Back in the queue for this playbook team (a transfer to a team), until someone accepts.
+    queue_team: Mapped[str | None] = mapped_column(String(64), default=None)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("crm_account.id"), default=None)
     progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rang_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,17 +1,22 @@
 """The agent's work on a call: accept, steps, outcome, scenario intake, escalation, account.
 
 Every function takes the acting user and checks the interaction belongs to the user's org
-(`access_interaction`). Rules come from the playbook engine; nothing here re-implements them.
-The caller owns the transaction; live events go out after it commits.
+(`access_interaction`). A call has one owner from accept to wrap-up: only the owner documents
+it (`owned_interaction`); anyone else is refused (409) with the owner's name, and a call nobody
+has taken is refused until someone does. Hands change only here (accept, release, transfer,
+takeover), each audited with who had it and who has it now. Rules come from the playbook
+engine; nothing here re-implements them. The caller owns the transaction; live events go out
+after it commits.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import Account
@@ -20,7 +25,7 @@ from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, call_record, progress_of, save_progress
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
-from sopdesk.orgs.models import User
+from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import get_playbook_version
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine import (
@@ -40,11 +45,70 @@ from sopdesk.playbooks.language.schema import Line, Playbook
 OPEN_STATES = (State.RINGING.value, State.ACTIVE.value, State.WRAP_UP.value)
 
 
-def access_interaction(session: Session, user: User, interaction_id: int) -> Interaction:
-    """The interaction if it belongs to the user's org; 404 otherwise, whoever owns it."""
-    interaction = session.get(Interaction, interaction_id)
+# Who may hold a call: the roles that take calls (team members follow them, read-only).
+CALL_ROLES = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
+TAKEOVER_ROLES = (Role.SUPERVISOR.value, Role.ADMIN.value)
+
+
+def access_interaction(
+    session: Session, user: User, interaction_id: int, *, lock: bool = False
+) -> Interaction:
+    """The interaction if it belongs to the user's org; 404 otherwise, whoever owns it.
+
+    `lock` reads the row FOR UPDATE (PostgreSQL; SQLite holds one writer at a time anyway), so a
+    change of hands cannot slip between the owner check and the write.
+    """
+    if lock:
+        interaction = session.get(
+            Interaction, interaction_id, with_for_update=True, populate_existing=True
+        )
+    else:
+        interaction = session.get(Interaction, interaction_id)
     if interaction is None or interaction.org_id != user.org_id:
         raise not_found("interaction")
+    return interaction
+
+
+def holds(user: User, interaction: Interaction) -> bool:
+    """Is `user` the call's owner (accepted it, or was handed it, and it is not closed)?"""
+    return (
+        interaction.agent_id is not None
+        and interaction.agent_id == user.id
+        and interaction.org_id == user.org_id
+        and interaction.state in OPEN_STATES
+    )
+
+
+def owner_refusal(interaction: Interaction) -> DeskError:
+    """Why someone who is not the owner may not change the call: who has it, or nobody yet."""
+    if interaction.agent_id is None:
+        return DeskError(
+            409,
+            "not_accepted",
+            "nobody has taken this call yet: take it before documenting or wrapping it up",
+        )
+    return DeskError(409, "taken", f"{interaction.agent_name or 'another agent'} has this call")
+
+
+def _closed(interaction: Interaction | None = None) -> DeskError:
+    if interaction is None or interaction.state == State.CLOSED.value:
+        return DeskError(409, "closed", "this call is already wrapped up")
+    return DeskError(409, "closed", f"this call is over ({interaction.state}): nobody takes it now")
+
+
+def _is_over(interaction: Interaction) -> bool:
+    """Closed, or in another final state (a missed call): no longer anyone's to hold."""
+    return interaction.state not in OPEN_STATES
+
+
+def owned_interaction(session: Session, user: User, interaction_id: int) -> Interaction:
+    """The interaction if `user` holds it: 404 for another org's, 409 when it is closed, when
+    someone else has it (naming them) or when nobody has taken it yet."""
+    interaction = access_interaction(session, user, interaction_id, lock=True)
+    if _is_over(interaction):
+        raise _closed(interaction)
+    if not holds(user, interaction):
+        raise owner_refusal(interaction)
     return interaction
 
 
@@ -81,8 +145,8 @@ def _save(
     now: datetime,
     detail: dict[str, Any],
 ) -> None:
-    if interaction.state == State.CLOSED.value:
-        raise DeskError(409, "closed", "this call is already wrapped up")
+    if _is_over(interaction):
+        raise _closed(interaction)
     save_progress(interaction, progress)
     interaction.last_event_at = now
     crm.audit(
@@ -99,26 +163,230 @@ def _save(
     send_on_commit(session, interaction_event(interaction, "interaction.updated"))
 
 
+def _hands_detail(
+    before_id: int | None, before_name: str | None, interaction: Interaction, **extra: Any
+) -> dict[str, Any]:
+    """The audit detail of a change of hands: who had the call and who has it now."""
+    return {
+        "from": {"user_id": before_id, "name": before_name} if before_id is not None else None,
+        "to": (
+            {"user_id": interaction.agent_id, "name": interaction.agent_name}
+            if interaction.agent_id is not None
+            else None
+        ),
+        **extra,
+    }
+
+
+def _active_calls(session: Session, org_id: str, user_id: int, besides: int) -> list[Interaction]:
+    """The open calls `user_id` holds, other than `besides`."""
+    return list(
+        session.scalars(
+            select(Interaction)
+            .where(
+                Interaction.org_id == org_id,
+                Interaction.agent_id == user_id,
+                Interaction.state.in_(OPEN_STATES),
+                Interaction.id != besides,
+            )
+            .order_by(Interaction.id)
+        )
+    )
+
+
+def _caller(i: Interaction) -> str:
+    return i.caller_name or i.caller_number or "unknown caller"
+
+
+def _check_room_for(session: Session, holder: User, interaction: Interaction, *, me: bool) -> None:
+    """Refuse (409) when `holder` already holds as many calls as the org allows.
+
+    Locks the holder's row first (PostgreSQL): two accepts by one person queue up here, so the
+    second counts the first.
+    """
+    session.execute(select(User.id).where(User.id == holder.id).with_for_update())
+    allowed = session.scalar(select(Org.max_active_calls).where(Org.id == interaction.org_id))
+    held = _active_calls(session, interaction.org_id, holder.id, interaction.id)
+    if len(held) >= (allowed or 1):
+        other = held[0]
+        who = "you already have" if me else f"{holder.name} already has"
+        raise DeskError(
+            409,
+            "busy",
+            f"{who} call #{other.id} ({other.line_name}, {_caller(other)}) open: "
+            "wrap it up, release or transfer it first",
+        )
+
+
+def _claim(
+    session: Session,
+    holder: User,
+    interaction: Interaction,
+    now: datetime,
+    *,
+    expected: int | Literal["anyone"] | None,
+) -> bool:
+    """Give the call to `holder` with one conditional UPDATE, or answer False when its owner is
+    no longer `expected` (someone else took it first; the row is re-read). `expected="anyone"`
+    accepts any owner but still only moves an open call."""
+    query = update(Interaction).where(
+        Interaction.id == interaction.id, Interaction.state.in_(OPEN_STATES)
+    )
+    if expected == "anyone":
+        pass
+    elif expected is None:
+        query = query.where(or_(Interaction.agent_id.is_(None), Interaction.agent_id == holder.id))
+    else:
+        query = query.where(Interaction.agent_id == expected)
+    moved = session.execute(
+        query.values(
+            agent_id=holder.id, agent_name=holder.name, queue_team=None, last_event_at=now
+        ).execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(interaction)
+        return False
+    for name, value in (
+        ("agent_id", holder.id),
+        ("agent_name", holder.name),
+        ("queue_team", None),
+        ("last_event_at", now),
+    ):
+        set_committed_value(interaction, name, value)
+    return True
+
+
+def _lost_race(interaction: Interaction) -> DeskError:
+    if _is_over(interaction):
+        return _closed(interaction)
+    return DeskError(
+        409, "taken", f"{interaction.agent_name or 'another agent'} already has this call"
+    )
+
+
 def accept(session: Session, user: User, interaction_id: int, now: datetime) -> Interaction:
-    """The agent takes the call; another agent's call is refused."""
+    """The agent takes the call. Race-safe: of two agents taking it at once, one conditional
+    UPDATE moves it and the other is told who has it; one open call per person unless the org
+    allows more."""
     interaction = access_interaction(session, user, interaction_id)
+    if _is_over(interaction):
+        raise _closed(interaction)
     if interaction.agent_id not in (None, user.id):
-        raise DeskError(409, "taken", f"{interaction.agent_name} already has this call")
-    if interaction.state == State.CLOSED.value:
-        raise DeskError(409, "closed", "this call is already wrapped up")
-    interaction.agent_id = user.id
-    interaction.agent_name = user.name
+        raise _lost_race(interaction)
+    before_id, before_name = interaction.agent_id, interaction.agent_name
+    if interaction.agent_id != user.id:
+        _check_room_for(session, user, interaction, me=True)
+        queue_team = interaction.queue_team
+        if not _claim(session, user, interaction, now, expected=None):
+            raise _lost_race(interaction)
+    else:
+        queue_team = None
     if interaction.state == State.RINGING.value:
         interaction.state = State.ACTIVE.value
         interaction.answered_at = interaction.answered_at or now
-    _save(session, user, interaction, progress_of(interaction), "interaction.accepted", now, {})
+    detail = _hands_detail(before_id, before_name, interaction)
+    if queue_team:
+        detail["queue_team"] = queue_team
+    _save(session, user, interaction, progress_of(interaction), "interaction.accepted", now, detail)
+    return interaction
+
+
+def release(session: Session, user: User, interaction_id: int, now: datetime) -> Interaction:
+    """The owner gives the call back to the queue (unassigned, documentation kept)."""
+    interaction = owned_interaction(session, user, interaction_id)
+    before_id, before_name = interaction.agent_id, interaction.agent_name
+    interaction.agent_id = None
+    interaction.agent_name = None
+    interaction.queue_team = None
+    detail = _hands_detail(before_id, before_name, interaction)
+    _save(session, user, interaction, progress_of(interaction), "interaction.released", now, detail)
+    return interaction
+
+
+def transfer_to_user(
+    session: Session, user: User, interaction_id: int, to_user: int, now: datetime
+) -> Interaction:
+    """The owner hands the call to another person of the org who takes calls."""
+    interaction = owned_interaction(session, user, interaction_id)
+    target = session.get(User, to_user)
+    if target is None or target.org_id != user.org_id:
+        raise DeskError(
+            422, "invalid", "unknown person", [FieldProblem("to_user", f"no person {to_user}")]
+        )
+    if target.id == user.id:
+        raise DeskError(
+            422, "invalid", "you already have this call", [FieldProblem("to_user", "that is you")]
+        )
+    if target.role not in CALL_ROLES:
+        raise DeskError(
+            422,
+            "invalid",
+            f"{target.name} does not take calls",
+            [FieldProblem("to_user", f"{target.name} is a {target.role} member, not an agent")],
+        )
+    _check_room_for(session, target, interaction, me=False)
+    before_id, before_name = interaction.agent_id, interaction.agent_name
+    if not _claim(session, target, interaction, now, expected=user.id):  # pragma: no cover
+        raise owner_refusal(interaction)  # the row is locked by owned_interaction
+    detail = _hands_detail(before_id, before_name, interaction)
+    _save(
+        session, user, interaction, progress_of(interaction), "interaction.transferred", now, detail
+    )
+    return interaction
+
+
+def transfer_to_team(
+    session: Session, user: User, interaction_id: int, team_id: str, now: datetime
+) -> Interaction:
+    """The owner puts the call back in the queue marked for one of the playbook's teams."""
+    interaction = owned_interaction(session, user, interaction_id)
+    playbook = playbook_of(session, interaction)
+    team = playbook.team(team_id)
+    if team is None:
+        raise DeskError(
+            422,
+            "invalid",
+            "unknown team",
+            [FieldProblem("to_team", f"'{team_id}' is not a team of this playbook")],
+        )
+    before_id, before_name = interaction.agent_id, interaction.agent_name
+    interaction.agent_id = None
+    interaction.agent_name = None
+    interaction.queue_team = team.id
+    detail = _hands_detail(before_id, before_name, interaction, to_team=team.id)
+    _save(
+        session, user, interaction, progress_of(interaction), "interaction.transferred", now, detail
+    )
+    return interaction
+
+
+def takeover(session: Session, user: User, interaction_id: int, now: datetime) -> Interaction:
+    """A supervisor (or admin) takes the call from whoever has it, explicitly and audited."""
+    interaction = access_interaction(session, user, interaction_id, lock=True)
+    if user.role not in TAKEOVER_ROLES:
+        raise DeskError(403, "forbidden", "only a supervisor can take over a call")
+    if _is_over(interaction):
+        raise _closed(interaction)
+    if interaction.agent_id == user.id:
+        return interaction  # already theirs: nothing changes hands
+    before_id, before_name = interaction.agent_id, interaction.agent_name
+    _check_room_for(session, user, interaction, me=True)
+    if not _claim(session, user, interaction, now, expected="anyone"):
+        raise _lost_race(interaction)
+    if interaction.state == State.RINGING.value:
+        interaction.state = State.ACTIVE.value
+        interaction.answered_at = interaction.answered_at or now
+    detail = _hands_detail(before_id, before_name, interaction)
+    _save(
+        session, user, interaction, progress_of(interaction), "interaction.taken_over", now, detail
+    )
     return interaction
 
 
 def set_step(
     session: Session, user: User, interaction_id: int, step_id: str, done: bool, now: datetime
 ) -> Interaction:
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     line = line_of(playbook_of(session, interaction), interaction)
     if step_id not in {s.id for s in line.steps}:
         raise DeskError(
@@ -141,7 +409,7 @@ def choose(
     session: Session, user: User, interaction_id: int, step_id: str, label: str, now: datetime
 ) -> Interaction:
     """Answer a branching step; an answer that records the outcome records it."""
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     line = line_of(playbook_of(session, interaction), interaction)
     step = next((s for s in line.steps if s.id == step_id), None)
     choice = next((c for c in step.choices if c.label == label), None) if step else None
@@ -170,7 +438,7 @@ def choose(
 def set_outcome(
     session: Session, user: User, interaction_id: int, converted: bool, now: datetime
 ) -> Interaction:
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     progress = progress_of(interaction).with_outcome(converted)
     _save(session, user, interaction, progress, "outcome.recorded", now, {"converted": converted})
     return interaction
@@ -186,7 +454,7 @@ def record_scenario(
     now: datetime,
 ) -> IntakeResult:
     """Save what the agent typed (even if invalid, so nothing is lost) and say what is wrong."""
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     playbook = playbook_of(session, interaction)
     scenario = next(
         (s for s in scenarios_on_line(playbook, interaction.line_id) if s.id == scenario_id), None
@@ -231,7 +499,7 @@ def record_escalation(
     customer_unsatisfied: bool,
     now: datetime,
 ) -> Interaction:
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     playbook = playbook_of(session, interaction)
     policy = playbook.policy(policy_id)
     if policy is None or team_id not in policy.teams:
@@ -266,7 +534,7 @@ def record_faq_tried(
     session: Session, user: User, interaction_id: int, article: str, now: datetime
 ) -> Interaction:
     """One click on the call screen: this FAQ article was tried with the caller."""
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     progress = progress_of(interaction).with_faq_tried(article)
     _save(session, user, interaction, progress, "faq.tried", now, {"article": article})
     return interaction
@@ -275,7 +543,7 @@ def record_faq_tried(
 def link_account(
     session: Session, user: User, interaction_id: int, account_id: int, now: datetime
 ) -> Interaction:
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     account = session.get(Account, account_id)
     if account is None or account.org_id != user.org_id:
         raise DeskError(
@@ -300,10 +568,21 @@ def link_account(
 def set_summary(
     session: Session, user: User, interaction_id: int, summary: str, now: datetime
 ) -> Interaction:
-    interaction = access_interaction(session, user, interaction_id)
+    interaction = owned_interaction(session, user, interaction_id)
     progress = progress_of(interaction).with_summary(summary)
     _save(session, user, interaction, progress, "summary.written", now, {})
     return interaction
+
+
+def transfer_targets(session: Session, user: User) -> list[User]:
+    """The people of the user's org a call can be handed to (they take calls), by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.org_id == user.org_id, User.role.in_(CALL_ROLES), User.id != user.id)
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 def queue(session: Session, org_id: str, limit: int = 200) -> list[Interaction]:
@@ -343,12 +622,11 @@ def interactions(
 
 def can_act(user: User, interaction: Interaction) -> bool:
     """May the user work this call (steps, intake, wrap-up)? Agents, supervisors and admins of
-    its org, while it is not closed; team members only read it."""
-    from sopdesk.orgs.models import Role  # kept local: this addition touches only the end
-
-    acting = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
+    its org, while it is not closed and nobody else has it (a call nobody has taken yet is
+    theirs to take first); team members only read it."""
     return (
-        user.role in acting
+        user.role in CALL_ROLES
         and interaction.org_id == user.org_id
-        and interaction.state != State.CLOSED.value
+        and interaction.state in OPEN_STATES
+        and interaction.agent_id in (None, user.id)
     )

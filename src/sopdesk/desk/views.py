@@ -31,6 +31,7 @@ class InteractionPublic(BaseModel):
     caller_name: str | None
     agent_id: int | None
     agent_name: str | None
+    queue_team: str | None = None
     account_id: int | None
     rang_at: datetime
     answered_at: datetime | None

@@ -20,7 +20,13 @@ from sopdesk.crm.models import CallLog, Lead, Note, Task
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import progress_of
-from sopdesk.desk.service import access_interaction, plan_for, playbook_of
+from sopdesk.desk.service import (
+    access_interaction,
+    holds,
+    owner_refusal,
+    plan_for,
+    playbook_of,
+)
 from sopdesk.desk.views import interaction_event
 from sopdesk.escalations.accounts import raise_category_ticket
 from sopdesk.escalations.models import Ticket
@@ -178,6 +184,9 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     interaction = access_interaction(session, user, interaction_id)
     if interaction.state == State.CLOSED.value:
         return WrapUpResult(interaction.id, True, _previous(session, interaction))
+    if not holds(user, interaction):
+        # Only the owner wraps up; a call nobody has taken cannot be wrapped up yet.
+        raise owner_refusal(interaction)
     plan = plan_for(session, interaction, now)
     if not plan.can_close:
         raise DeskError(
@@ -189,12 +198,18 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     # Conditional update: of two concurrent wrap-ups only one moves the row, so only one writes.
     moved = session.execute(
         update(Interaction)
-        .where(Interaction.id == interaction.id, Interaction.state != State.CLOSED.value)
+        .where(
+            Interaction.id == interaction.id,
+            Interaction.state != State.CLOSED.value,
+            Interaction.agent_id == user.id,  # a takeover in between wins
+        )
         .values(state=State.CLOSED.value, closed_at=now, ended_at=interaction.ended_at or now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         session.expire(interaction)
+        if interaction.state != State.CLOSED.value:
+            raise owner_refusal(interaction)  # someone else has it now
         return WrapUpResult(interaction.id, True, _previous(session, interaction))
     # The row now holds these values; record them without another SELECT or UPDATE.
     ended = interaction.ended_at or now

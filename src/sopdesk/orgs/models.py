@@ -24,6 +24,8 @@ class Org(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # How many calls one person may hold at once (accepted, not wrapped up).
+    max_active_calls: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class User(Base):

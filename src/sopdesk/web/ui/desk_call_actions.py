@@ -18,7 +18,8 @@ from sopdesk.desk.errors import DeskError
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
-from sopdesk.web.ui.desk_call import act, regions
+from sopdesk.web.ui.desk_call import act, flash, regions
+from sopdesk.web.ui.desk_call_owner import change_hands
 
 router = APIRouter(prefix="/calls/{call_id}")
 
@@ -31,7 +32,10 @@ GENERIC_FAQ = "faq"
 def accept(
     request: Request, call_id: int, session: SessionDep, user: CurrentAgent, now: Now
 ) -> HTMLResponse:
-    return act(request, session, user, now, lambda: desk.accept(session, user, call_id, now))
+    """Take the call; the loser of a take race gets the screen read-only, told who has it."""
+    return change_hands(
+        request, session, user, now, call_id, lambda: desk.accept(session, user, call_id, now)
+    )
 
 
 @router.put("/steps/{step_id}")
@@ -208,6 +212,8 @@ def wrap(
         wrap_up(session, user, call_id, now)
     except DeskError as exc:
         # Not a translation: the wrap-up panel lists what is missing, on the call screen.
+        if exc.status == 409:
+            return flash(request, exc)  # someone else has the call, or nobody took it yet
         if exc.status != 422:
             raise
         interaction = desk.access_interaction(session, user, call_id)

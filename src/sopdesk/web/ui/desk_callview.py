@@ -28,6 +28,7 @@ from sopdesk.playbooks.engine import (
     WrapUpPlan,
 )
 from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
+from sopdesk.web.ui.desk_ownerview import OwnerPanel, owner_panel
 
 # A step's row is the engine's answer as it stands; the page adds nothing to it.
 StepRow = StepState
@@ -98,6 +99,8 @@ class CallPage:
     token: str
     can_act: bool
     records: crm.InteractionRecords | None = None
+    # Who has the call, for this viewer: the owner's controls or the read-only banner.
+    owner: OwnerPanel | None = None
 
     @property
     def closed(self) -> bool:
@@ -214,4 +217,5 @@ def build_call_page(
         records=crm.records_of_interaction(session, interaction.org_id, interaction.id)
         if closed
         else None,
+        owner=owner_panel(session, user, interaction, {t.id: t.name for t in playbook.teams}),
     )
