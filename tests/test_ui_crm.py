@@ -117,7 +117,7 @@ def test_leads_by_stage(client: TestClient, world: World) -> None:
 def test_tasks_mine_and_my_teams_with_the_intake(client: TestClient, world: World) -> None:
     login(client, world.agent_ana)
     mine = client.get("/tasks").text
-    assert "Call Dee back" in mine and "Overdue 6m 00s" in mine
+    assert "Call Dee back" in mine and "Overdue by 6m" in mine and "task--overdue" in mine
     assert "Lawyer to reach out" not in mine
     login(client, world.lawyer_lee)
     team = client.get("/tasks").text  # a team member starts on the team's tasks

@@ -109,6 +109,23 @@ class Task(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # How it was closed: a short outcome in words, and optionally one of crm.tasks.OutcomeCode.
+    outcome: Mapped[str | None] = mapped_column(String(200), default=None)
+    outcome_code: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class TaskComment(Base):
+    """One comment in a task's thread, by someone who works it."""
+
+    __tablename__ = "crm_task_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("org.id"), index=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("crm_task.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class AuditEntry(Base):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import Account, AuditEntry, CallLog, Contact, Lead, Note, Task
+from sopdesk.crm.task_events import task_created
 
 # What an audit entry's detail may hold: JSON values, as stored.
 AuditDetail = Mapping[str, object]
@@ -182,6 +183,7 @@ def write_task(
         created_at=now,
     )
     session.add(row)
+    task_created(session, row)  # live for its team, after the commit
     return row
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import Account, CallLog, Contact, Lead, Note, Task
 from sopdesk.crm.records import audit
+from sopdesk.crm.task_events import task_updated
 from sopdesk.errors import FieldProblem, Refusal, code_for
 from sopdesk.orgs.models import Role, User
 
@@ -217,6 +218,7 @@ def complete_task(session: Session, user: User, task_id: int, now: datetime) -> 
         object_id=task.id,
         detail={"title": task.title},
     )
+    task_updated(session, task, "done", user.id)
     return task
 
 

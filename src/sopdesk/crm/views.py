@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Public(BaseModel):
@@ -76,6 +76,19 @@ class TaskPublic(Public):
     data: dict[str, Any]
     created_at: datetime
     done_at: datetime | None
+    outcome: str | None = Field(description="what came of it, as the closer wrote it")
+    outcome_code: str | None = Field(
+        description="resolved, no_answer, left_message, escalated or not_needed"
+    )
+
+
+class TaskCommentPublic(Public):
+    id: int
+    task_id: int
+    author_id: int | None
+    author: str
+    body: str
+    created_at: datetime
 
 
 class AccountDetailPublic(BaseModel):

@@ -1,12 +1,15 @@
-"""The CRM over JSON: accounts (search, detail with history), leads by stage, tasks, task done."""
+"""The CRM over JSON: accounts (search, detail with history), leads by stage, tasks: done, and
+the team's follow-up (claim, assign, comments, close with an outcome)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from sopdesk.crm import service as crm
+from sopdesk.crm import tasks as follow_up
 from sopdesk.crm.views import (
     AccountDetailPublic,
     AccountPublic,
@@ -14,6 +17,7 @@ from sopdesk.crm.views import (
     ContactPublic,
     LeadPublic,
     NotePublic,
+    TaskCommentPublic,
     TaskPublic,
 )
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
@@ -79,4 +83,64 @@ def list_tasks(
 def task_done(task_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
     """Mark a task done (its assignee, its team, a supervisor or an admin); repeating is a no-op."""
     task = crm.complete_task(session, user, task_id, now)
+    return TaskPublic.model_validate(task)
+
+
+class AssignIn(BaseModel):
+    user_id: int = Field(description="a member of the task's team")
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=follow_up.COMMENT_MAX)
+
+
+class CloseIn(BaseModel):
+    outcome: str = Field(
+        min_length=1, max_length=follow_up.OUTCOME_MAX, description="what came of it, in words"
+    )
+    code: follow_up.OutcomeCode | None = Field(default=None, description="for counting")
+    note: str | None = Field(
+        default=None, max_length=follow_up.COMMENT_MAX, description="added to the thread"
+    )
+
+
+@router.post("/tasks/{task_id}/claim", response_model=TaskPublic)
+def claim_task(task_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
+    """Make the task yours (its team's members, supervisors); 409 once it is closed."""
+    return TaskPublic.model_validate(follow_up.claim(session, user, task_id, now))
+
+
+@router.post("/tasks/{task_id}/assign", response_model=TaskPublic)
+def assign_task(
+    task_id: int, body: AssignIn, session: SessionDep, user: CurrentUser, now: Now
+) -> TaskPublic:
+    """Give the task to another member of its team (its team's members, supervisors)."""
+    task = follow_up.assign(session, user, task_id, body.user_id, now)
+    return TaskPublic.model_validate(task)
+
+
+@router.get("/tasks/{task_id}/comments", response_model=list[TaskCommentPublic])
+def task_comments(task_id: int, session: SessionDep, user: CurrentUser) -> list[TaskCommentPublic]:
+    """The task's comment thread, oldest first."""
+    thread = follow_up.comments(session, user, task_id)
+    return [TaskCommentPublic.model_validate(c) for c in thread]
+
+
+@router.post("/tasks/{task_id}/comments", response_model=TaskCommentPublic, status_code=201)
+def comment_task(
+    task_id: int, body: CommentIn, session: SessionDep, user: CurrentUser, now: Now
+) -> TaskCommentPublic:
+    """Add a comment (its assignee, its team, supervisors); 409 once it is closed."""
+    row = follow_up.comment(session, user, task_id, body.body, now)
+    return TaskCommentPublic.model_validate(row)
+
+
+@router.post("/tasks/{task_id}/close", response_model=TaskPublic)
+def close_task(
+    task_id: int, body: CloseIn, session: SessionDep, user: CurrentUser, now: Now
+) -> TaskPublic:
+    """Close the task with its outcome (its assignee, its team, supervisors); 409 if closed."""
+    task = follow_up.close(
+        session, user, task_id, body.outcome, now, code=body.code, note=body.note
+    )
     return TaskPublic.model_validate(task)

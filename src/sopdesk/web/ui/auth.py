@@ -11,6 +11,7 @@ from sopdesk.orgs.service import authenticate
 from sopdesk.web.deps import SessionDep
 from sopdesk.web.security import check_csrf, end_session, safe_next, start_session
 from sopdesk.web.templating import render
+from sopdesk.web.ui.queue import home_path
 
 router = APIRouter()
 
@@ -30,8 +31,9 @@ def _login_page(
 @router.get("/login", response_model=None)
 def login_form(request: Request, next: str | None = None) -> Response:
     if "user_id" in request.session:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return _login_page(request, safe_next(next))
+        return RedirectResponse(safe_next(next, default="/"), status_code=303)
+    # Without a page asked for, the form posts no `next`: the person's home is decided on login.
+    return _login_page(request, safe_next(next, default=""))
 
 
 @router.post("/login", dependencies=[Depends(login_csrf)], response_model=None)
@@ -42,14 +44,14 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
-    target = safe_next(next)
+    target = safe_next(next, default="")
     if not email.strip() or not password:
         return _login_page(request, target, email, "Enter your email and your password.", 422)
     user = authenticate(session, email, password)
     if user is None:
         return _login_page(request, target, email, "That email and password do not match.", 401)
     start_session(request, user.id)
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(target or home_path(user), status_code=303)
 
 
 @router.post("/logout")

@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from sopdesk.crm import tasks as follow_up
 from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction, State
+from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.templating import render
@@ -50,9 +52,16 @@ def _queue_context(session: Session, org_id: str) -> dict[str, object]:
     }
 
 
+def home_path(user: User) -> str:
+    """Where a person starts: a team member on their team's tasks, everyone else on the queue."""
+    if follow_up.works_from_tasks(user):
+        return f"/tasks?scope={follow_up.home_scope(user).value}"
+    return "/queue"
+
+
 @router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/queue", status_code=303)
+def home(user: CurrentUser) -> RedirectResponse:
+    return RedirectResponse(home_path(user), status_code=303)
 
 
 @router.get("/queue")
