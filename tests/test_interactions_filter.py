@@ -44,7 +44,8 @@ def test_the_service_finds_a_call_in_its_state_behind_many_newer_ones(
         assert len(desk.interactions(s, "rondesse", limit=500)) == 500
         ringing = desk.interactions(s, "rondesse", state=State.RINGING)
         assert [i.external_id for i in ringing] == ["old-ringing"]
-        wrap = desk.interactions(s, "rondesse", state=State.WRAP_UP, limit=3)
+        # Ended with nobody taking them: missed.
+        wrap = desk.interactions(s, "rondesse", state=State.MISSED, limit=3)
         assert [i.external_id for i in wrap] == [f"newer-{n}" for n in (509, 508, 507)]
         assert desk.interactions(s, "rondesse", state=State.CLOSED) == []
 
@@ -65,6 +66,6 @@ def test_the_api_lists_an_old_call_in_the_wanted_state(
     newest = client.get("/api/v1/interactions", params={"limit": 2}, headers=auth).json()
     assert [i["external_id"] for i in newest] == ["newer-509", "newer-508"]
     wrap = client.get(
-        "/api/v1/interactions", params={"state": "wrap_up", "limit": 500}, headers=auth
+        "/api/v1/interactions", params={"state": "missed", "limit": 500}, headers=auth
     ).json()
-    assert len(wrap) == 500 and all(i["state"] == "wrap_up" for i in wrap)
+    assert len(wrap) == 500 and all(i["state"] == "missed" for i in wrap)

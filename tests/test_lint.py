@@ -922,3 +922,80 @@ def test_cli_lint() -> None:
     )
     assert missing.returncode == 2
     assert "Traceback" not in missing.stdout + missing.stderr
+
+
+# --- on_missed: what a call nobody accepted leaves --------------------------------------
+
+MISSED_TASK = "    policies: [legal_request]\n"
+
+
+def with_on_missed(body: str, at_line: bool = True) -> str:
+    """MINIMAL with an `on_missed:` on the main line (or at the playbook's top level)."""
+    if at_line:
+        indented = "".join(f"    {row}\n" for row in body.splitlines())
+        return mutate(MISSED_TASK, MISSED_TASK + "    on_missed:\n" + indented)
+    return MINIMAL + "on_missed:\n" + "".join(f"  {row}\n" for row in body.splitlines())
+
+
+CALL_BACK = "  task: {title: Call back, team: support, due: 15m}"
+
+
+@pytest.mark.parametrize("at_line", [True, False])
+def test_on_missed_with_a_call_back_is_clean(at_line: bool) -> None:
+    assert lint(with_on_missed(CALL_BACK, at_line)) == []
+
+
+@pytest.mark.parametrize(
+    ("at_line", "who"),
+    [(True, "on_missed task of line 'main'"), (False, "the playbook's on_missed task")],
+)
+def test_on_missed_task_to_an_unknown_team(at_line: bool, who: str) -> None:
+    text = with_on_missed(CALL_BACK.replace("support", "nobody"), at_line)
+    message = f"{who} names team 'nobody', which is not defined (teams: support, legal)"
+    assert lint(text) == [(line_of(text, "nobody"), message)]
+
+
+def test_on_missed_call_back_by_a_team_never_reached_by_phone() -> None:
+    text = with_on_missed(CALL_BACK.replace("support", "legal"))
+    assert lint(text) == [
+        (
+            line_of(text, "team: legal, due"),
+            "on_missed of line 'main' asks team 'legal' to call the caller back, but the team "
+            "is never reached by phone (phone_allowed: false)",
+        )
+    ]
+
+
+def test_on_missed_that_writes_nothing() -> None:
+    text = with_on_missed("  call_log: false", at_line=False)
+    assert lint(text) == [
+        (
+            line_of(text, "call_log: false"),
+            "the playbook's on_missed writes nothing: a missed call would leave no trace; keep "
+            "the call log or add a call-back task",
+        )
+    ]
+    assert lint(with_on_missed("  call_log: false\n" + CALL_BACK)) == []  # the task is a trace
+
+
+def test_on_missed_call_back_due_in_seconds() -> None:
+    text = with_on_missed(CALL_BACK.replace("15m", "30s"))
+    assert lint(text) == [
+        (
+            line_of(text, "due: 30s"),
+            "on_missed of line 'main': a call-back due in under a minute is overdue before "
+            "anyone sees it; give at least 1m",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("due", "problem"), [("soon", "'soon' is not a duration"), ("0m", "'0m' is not a duration")]
+)
+def test_on_missed_due_that_is_no_duration(in_tmp: Path, due: str, problem: str) -> None:
+    text = with_on_missed(CALL_BACK.replace("15m", due))
+    write(in_tmp / "playbook.yaml", text)
+    code, lines = run([Path("playbook.yaml")])
+    assert code == 1
+    assert lines[0].startswith(f"playbook.yaml:{line_of(text, 'due: ' + due)}: ")
+    assert problem in lines[0]

@@ -69,7 +69,8 @@ def test_psos_pops_muted_with_urgency_in_words_and_a_take_call_button(
     assert f'hx-put="/calls/{iid}/steps/mute"' in html
     assert "Step not done: Place yourself on MUTE" in html
     assert "Link the customer&#39;s account" in html
-    assert 'hx-trigger="sse:interaction.updated, sse:interaction.closed, sse:resync"' in html
+    kinds = "sse:interaction.updated, sse:interaction.closed, sse:interaction.missed, sse:resync"
+    assert f'hx-trigger="{kinds}"' in html
     assert 'id="assist"' in html  # where the knowledge base's suggestions go
     for scenario in ("law_enforcement", "crypto", "irs"):
         assert f'id="sc-{scenario}"' in html

@@ -83,8 +83,13 @@ def write_call_log(
     playbook_version: str,
     scenarios: list[str],
     intake: Mapping[str, object],
+    missed: bool = False,
 ) -> CallLog:
-    """The log of one call; `intake` is what was typed into each scenario's form."""
+    """The log of one call; `intake` is what was typed into each scenario's form; `missed`:
+    the call ended before anyone accepted it (marked in its data)."""
+    data: dict[str, object] = {"scenarios": scenarios, "intake": dict(intake)}
+    if missed:
+        data["missed"] = True
     row = CallLog(
         org_id=org_id,
         interaction_id=interaction_id,
@@ -99,7 +104,7 @@ def write_call_log(
         duration_seconds=max(0, int((ended_at - started_at).total_seconds())),
         summary=summary,
         playbook_version=playbook_version,
-        data={"scenarios": scenarios, "intake": dict(intake)},
+        data=data,
     )
     session.add(row)
     return row

@@ -3,6 +3,12 @@
 Telephony events may be retried, duplicated or late. The state only moves forward
 (ringing -> active -> wrap_up -> closed), and the first event of a session creates the
 interaction whichever it is, so nothing is dropped.
+
+A call that ends before anyone accepted it at the desk (no agent owns it, whether or not the
+phone system reported it answered) is *missed*: ringing or active -> missed, a final state.
+It leaves the queue, needs no steps, and writes what the playbook's `on_missed` owes (the
+engine's `missed_plan`) at the moment it ends, in the same transaction, exactly once: a
+conditional update moves the row, so a retried or concurrent 'ended' writes nothing again.
 """
 
 from __future__ import annotations
@@ -12,22 +18,39 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, assert_never
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
+from sopdesk.crm.models import CallLog, Task
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org
-from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine import match_line, owns_number
+from sopdesk.orgs.service import get_current_playbook, get_playbook_version
+from sopdesk.playbooks.engine import (
+    CallRecord,
+    OwedAccountNote,
+    OwedCallLog,
+    OwedEscalation,
+    OwedLead,
+    OwedRecord,
+    OwedTask,
+    OwedTicket,
+    match_line,
+    missed_plan,
+    owns_number,
+)
 
-_ORDER = [State.RINGING, State.ACTIVE, State.WRAP_UP, State.CLOSED]
+# How far along each state is; missed and closed are both final (neither becomes the other).
+_RANK = {State.RINGING: 0, State.ACTIVE: 1, State.WRAP_UP: 2, State.CLOSED: 3, State.MISSED: 3}
+_UNACCEPTED = (State.RINGING.value, State.ACTIVE.value)  # states a call can be missed from
+MISSED = "interaction.missed"
 
 
 class CallStatus(StrEnum):
@@ -54,7 +77,7 @@ class CallIn:
 
 def _advance(interaction: Interaction, state: State) -> bool:
     """Move forward only; a late event never undoes a later one."""
-    if _ORDER.index(State(interaction.state)) >= _ORDER.index(state):
+    if _RANK[State(interaction.state)] >= _RANK[state]:
         return False
     interaction.state = state.value
     return True
@@ -155,11 +178,111 @@ def receive_call(session: Session, call: CallIn, now: datetime) -> Interaction:
     elif call.status is CallStatus.ENDED:
         if interaction.ended_at is None:
             interaction.ended_at = call.at
+        unaccepted = interaction.agent_id is None and interaction.state in _UNACCEPTED
+        if unaccepted and _miss(session, interaction, now):
+            send_on_commit(session, interaction_event(interaction, MISSED))
+            return interaction
         changed |= _advance(interaction, State.WRAP_UP)
     if changed:
         kind = "interaction.ringing" if created else "interaction.updated"
         send_on_commit(session, interaction_event(interaction, kind))
     return interaction
+
+
+def _miss(session: Session, interaction: Interaction, now: datetime) -> bool:
+    """Make the call missed and write what it owes; False when it was accepted meanwhile (or
+    another worker made it missed first): then nothing is written here."""
+    session.flush()  # the event's facts (ended_at, caller) reach the row before it moves
+    moved = session.execute(
+        update(Interaction)
+        .where(
+            Interaction.id == interaction.id,
+            Interaction.agent_id.is_(None),
+            Interaction.state.in_(_UNACCEPTED),
+        )
+        .values(state=State.MISSED.value)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(interaction)
+        return False
+    set_committed_value(interaction, "state", State.MISSED.value)
+    playbook = get_playbook_version(session, interaction.org_id, interaction.playbook_version)
+    if playbook is None:  # pragma: no cover - versions are never deleted
+        raise LookupError(f"playbook version {interaction.playbook_version} of this call is gone")
+    record = CallRecord(
+        line=interaction.line_id,
+        agent_name=interaction.agent_name or "Nobody",
+        started_at=interaction.rang_at,
+        ended_at=interaction.ended_at or now,
+        caller_number=interaction.caller_number,
+        caller_name=interaction.caller_name,
+    )
+    owed = missed_plan(playbook, record, now)
+    rows = [(o.record, _write_missed(session, interaction, o, now)) for o in owed]
+    session.flush()
+    crm.audit(
+        session,
+        org_id=interaction.org_id,
+        at=now,
+        actor=f"{interaction.channel}:{interaction.caller_number or 'unknown'}",
+        action=MISSED,
+        object_type="interaction",
+        object_id=interaction.id,
+        playbook_version=interaction.playbook_version,
+        detail={
+            "written": [{"record": kind, "id": row.id} for kind, row in rows],
+            "ended_at": (interaction.ended_at or now).isoformat(),
+            "phone_answered_at": (
+                interaction.answered_at.isoformat() if interaction.answered_at else None
+            ),
+        },
+    )
+    return True
+
+
+def _write_missed(
+    session: Session, i: Interaction, owed: OwedRecord, now: datetime
+) -> CallLog | Task:
+    """Write one record a missed call owes through the CRM; the engine owes only a call log
+    and a call-back task for a missed call."""
+    match owed:
+        case OwedCallLog(data=d):
+            return crm.write_call_log(
+                session,
+                org_id=i.org_id,
+                interaction_id=i.id,
+                account_id=i.account_id,
+                line=d.line,
+                urgency=d.urgency,
+                agent_name=d.agent,
+                caller_number=d.caller_number,
+                caller_name=d.caller_name,
+                started_at=d.started_at,
+                ended_at=d.ended_at,
+                summary=d.summary,
+                playbook_version=d.playbook_version,
+                scenarios=d.scenarios,
+                intake={},
+                missed=d.missed,
+            )
+        case OwedTask(data=d):
+            return crm.write_task(
+                session,
+                org_id=i.org_id,
+                title=d.title,
+                due_at=d.due_at,
+                now=now,
+                team=d.team,
+                account_id=i.account_id,
+                interaction_id=i.id,
+                source=d.source,
+                intake=d.intake,
+            )
+        case OwedLead() | OwedAccountNote() | OwedEscalation() | OwedTicket():
+            raise AssertionError(f"a missed call owes no {owed.record}")
+        case _:
+            assert_never(owed)
 
 
 class ReportedCall(Protocol):

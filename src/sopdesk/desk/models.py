@@ -17,6 +17,7 @@ class State(StrEnum):
     ACTIVE = "active"  # answered, agent on the call
     WRAP_UP = "wrap_up"  # call leg ended, documentation still owed
     CLOSED = "closed"  # wrapped up: CRM records written
+    MISSED = "missed"  # ended before anyone accepted it: what on_missed owes written, final
 
 
 class Interaction(Base):

@@ -184,6 +184,9 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     interaction = access_interaction(session, user, interaction_id)
     if interaction.state == State.CLOSED.value:
         return WrapUpResult(interaction.id, True, _previous(session, interaction))
+    if interaction.state == State.MISSED.value:
+        # Nobody accepted it: what it owes was written when it ended (desk.calls).
+        raise DeskError(409, "missed", "this call was missed: it has nothing to wrap up")
     if not holds(user, interaction):
         # Only the owner wraps up; a call nobody has taken cannot be wrapped up yet.
         raise owner_refusal(interaction)
@@ -200,7 +203,7 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
         update(Interaction)
         .where(
             Interaction.id == interaction.id,
-            Interaction.state != State.CLOSED.value,
+            Interaction.state.not_in((State.CLOSED.value, State.MISSED.value)),
             Interaction.agent_id == user.id,  # a takeover in between wins
         )
         .values(state=State.CLOSED.value, closed_at=now, ended_at=interaction.ended_at or now)

@@ -19,7 +19,13 @@ from sopdesk.playbooks import engine
 from sopdesk.playbooks.cases.check import check_errors, check_plan, check_screen, same
 from sopdesk.playbooks.cases.model import CallGiven, Case, CaseFile, TicketGiven
 from sopdesk.playbooks.cases.timing import check_clock, check_schedule
-from sopdesk.playbooks.engine import CallRecord, clock_for_email, clock_state, resolved_line
+from sopdesk.playbooks.engine import (
+    CallRecord,
+    WrapUpPlan,
+    clock_for_email,
+    clock_state,
+    resolved_line,
+)
 from sopdesk.playbooks.language.loader import PlaybookError, SourceMap, load_org, parse_text
 from sopdesk.playbooks.language.schema import Playbook
 
@@ -100,7 +106,11 @@ def _call_failures(playbook: Playbook, case: Case, call: CallGiven) -> list[str]
         scenarios=case.scenarios,
         escalations=case.escalations,
     )
-    plan = engine.wrap_up_plan(playbook, record, case.now)
+    if case.missed:
+        # Nobody accepted the call: it owes what on_missed says, and nothing can be missing.
+        plan = WrapUpPlan(records=engine.missed_plan(playbook, record, case.now), missing=[])
+    else:
+        plan = engine.wrap_up_plan(playbook, record, case.now)
     return check_screen(case.expect, screen) + check_plan(case.expect, plan)
 
 

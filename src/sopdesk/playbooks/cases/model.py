@@ -71,6 +71,9 @@ class Case(Strict):
     agent: str = "Agent"
     now: AwareDatetime = Field(DEFAULT_NOW, description="the call starts; clocks are read")
     ended_at: AwareDatetime | None = None
+    missed: bool = Field(
+        False, description="the call ended before anyone accepted it: expect what on_missed owes"
+    )
     account: str | None = None
     steps: list[str] = Field(default_factory=list)
     choices: dict[str, str] = Field(default_factory=dict)
@@ -98,6 +101,12 @@ class Case(Strict):
         about_call = self.steps or self.choices or self.converted is not None or self.account
         if self.call is None and (about_call or self.escalations):
             raise ValueError("steps, choices, converted, account and escalations need `call:`")
+        handled = about_call or self.scenarios or self.escalations
+        if self.missed and (self.call is None or handled):
+            raise ValueError(
+                "a missed call needs `call:` and has no steps, choices, outcome, "
+                "account, scenarios or escalations: nobody took it"
+            )
         if self.ended_at is not None and self.ended_at < self.now:
             raise ValueError("ended_at is before now (when the call started)")
         return self

@@ -43,6 +43,7 @@ from sopdesk.playbooks.engine.matching import (
     normalize_number,
     owns_number,
 )
+from sopdesk.playbooks.engine.missed import DEFAULT_ON_MISSED, missed_plan, on_missed
 from sopdesk.playbooks.engine.progress import (
     Progress,
     ScenarioState,
@@ -57,10 +58,16 @@ from sopdesk.playbooks.engine.progress import (
 from sopdesk.playbooks.engine.schedules import CycleDates, cycle_for, reminder_days
 from sopdesk.playbooks.engine.schemas import json_schema
 from sopdesk.playbooks.engine.screen import ScenarioView, Screen, build_screen, scenarios_on_line
-from sopdesk.playbooks.engine.wrapup import converted_of, resolved_line, wrap_up_plan
+from sopdesk.playbooks.engine.wrapup import (
+    converted_of,
+    intake_of_type,
+    resolved_line,
+    wrap_up_plan,
+)
 from sopdesk.playbooks.language.schema import Playbook
 
 __all__ = [
+    "DEFAULT_ON_MISSED",
     "AccountNoteData",
     "CallLogData",
     "CallRecord",
@@ -96,11 +103,14 @@ __all__ = [
     "clock_state",
     "converted_of",
     "cycle_for",
+    "intake_of_type",
     "is_required",
     "json_schema",
     "line_progress",
     "match_line",
+    "missed_plan",
     "normalize_number",
+    "on_missed",
     "owed_fields",
     "owns_number",
     "reminder_days",

@@ -77,6 +77,7 @@ class CallLogData(Frozen):
     scenarios: list[str] = Field(description="ids of the scenarios opened on the call")
     summary: str | None
     playbook_version: str
+    missed: bool = Field(False, description="the call ended before anyone accepted it")
 
 
 class LeadData(Frozen):
@@ -84,6 +85,9 @@ class LeadData(Frozen):
     name: str | None
     phone: str | None
     line: str
+    email: str | None = Field(
+        None, description="from the intake's email field, when one was filled"
+    )
 
 
 class AccountNoteData(Frozen):

@@ -168,6 +168,29 @@ class FollowUpTask(Model):
         return _duration(value)
 
 
+class CallBackTask(Model):
+    """The task a missed call leaves for a team: call the caller back within `due`."""
+
+    title: str
+    team: Ident = Field(description="team that calls the caller back")
+    due: Annotated[timedelta, Field(description="due this long after the call ended unanswered")]
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> timedelta:
+        return _duration(value)
+
+
+class OnMissed(Model):
+    """What a call that ended before anyone accepted it owes the CRM (no steps, no agent).
+
+    Absent everywhere: a call log marked missed, nothing else."""
+
+    call_log: bool = Field(True, description="write a call log marked missed")
+    task: CallBackTask | None = Field(None, description="a call-back task for a team")
+    source: str | None = Field(None, description="the SOP text this rule comes from")
+
+
 class Handoff(Model):
     """Who follows up a scenario, what the caller is told, and the task it creates."""
 
@@ -237,6 +260,9 @@ class Line(Model):
         default_factory=list, description="escalation policies agents may start on this line"
     )
     fallback: bool = Field(False, description="used for calls no other line matches")
+    on_missed: OnMissed | None = Field(
+        None, description="what a missed call on this line owes; none: the playbook's on_missed"
+    )
     note: str | None = None
 
 
@@ -351,6 +377,9 @@ class Playbook(Model):
     policies: list[EscalationPolicy] = Field(default_factory=list)
     ticket_categories: list[TicketCategory] = Field(default_factory=list)
     schedules: list[Schedule] = Field(default_factory=list)
+    on_missed: OnMissed | None = Field(
+        None, description="what a missed call owes on lines without their own; none: a call log"
+    )
 
     def team(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)

@@ -31,6 +31,7 @@ from sopdesk.playbooks.lint.fields import (
 )
 from sopdesk.playbooks.lint.flow import check_steps, duplicate_ids
 from sopdesk.playbooks.lint.lines import check_lines, phone_key, region_ok
+from sopdesk.playbooks.lint.missed import check_on_missed
 from sopdesk.playbooks.lint.refs import (
     check_choice_scenarios,
     check_policies,
@@ -58,6 +59,7 @@ def lint_playbook(loaded: LoadedPlaybook) -> list[Finding]:
         *check_choice_scenarios(playbook, source),
         *check_policies(playbook, source),
         *check_ticket_handoffs(playbook, source),
+        *check_on_missed(playbook, source),
     ]
     return sorted(set(findings))
 

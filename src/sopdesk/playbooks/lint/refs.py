@@ -31,6 +31,15 @@ def _team_references(playbook: Playbook) -> Iterator[tuple[PathKey, str, str]]:
             if rule.task is not None and rule.task.team is not None:
                 path = ("lines", i, "documentation", j, "task", "team")
                 yield path, rule.task.team, f"task rule of line '{line.id}'"
+        if line.on_missed is not None and line.on_missed.task is not None:
+            missed_at: PathKey = ("lines", i, "on_missed", "task", "team")
+            yield missed_at, line.on_missed.task.team, f"on_missed task of line '{line.id}'"
+    if playbook.on_missed is not None and playbook.on_missed.task is not None:
+        yield (
+            ("on_missed", "task", "team"),
+            playbook.on_missed.task.team,
+            "the playbook's on_missed task",
+        )
     for i, policy in enumerate(playbook.policies):
         for k, team in enumerate(policy.teams):
             yield ("policies", i, "teams", k), team, f"policy '{policy.id}'"

@@ -22,6 +22,7 @@ QUEUE_EVENTS = (
     "interaction.accepted",
     "interaction.updated",
     "interaction.closed",
+    "interaction.missed",
     "resync",
 )
 STATE_LABELS = {
@@ -29,6 +30,7 @@ STATE_LABELS = {
     State.ACTIVE.value: "On call",
     State.WRAP_UP.value: "Wrap-up",
     State.CLOSED.value: "Closed",
+    State.MISSED.value: "Missed",
 }
 
 
