@@ -35,10 +35,12 @@ def code_for(status: int) -> str:
 
 @dataclass
 class FieldProblem:
-    """One offending field of a refused request and what is wrong with it."""
+    """One offending field of a refused request and what is wrong with it; `existing_id`: the
+    object already holding this value (a duplicate refused with 409 names the one to use)."""
 
     field: str
     message: str
+    existing_id: int | None = None
 
 
 class Refusal(Exception):

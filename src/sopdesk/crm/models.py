@@ -47,10 +47,25 @@ class Lead(Base):
     interaction_id: Mapped[int | None] = mapped_column(default=None)
     name: Mapped[str | None] = mapped_column(String(200), default=None)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
     stage: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     line: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LeadNote(Base):
+    """A note on a lead, by whoever works it."""
+
+    __tablename__ = "crm_lead_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("org.id"), index=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("crm_lead.id"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CallLog(Base):

@@ -13,7 +13,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import Account, AuditEntry, CallLog, Contact, Lead, Note, Task
+from sopdesk.crm.models import (
+    Account,
+    AuditEntry,
+    CallLog,
+    Contact,
+    Lead,
+    LeadNote,
+    Note,
+    Task,
+)
 from sopdesk.crm.task_events import task_created
 
 # What an audit entry's detail may hold: JSON values, as stored.
@@ -121,6 +130,7 @@ def write_lead(
     now: datetime,
     account_id: int | None = None,
     interaction_id: int | None = None,
+    email: str | None = None,
 ) -> Lead:
     row = Lead(
         org_id=org_id,
@@ -128,11 +138,20 @@ def write_lead(
         interaction_id=interaction_id,
         name=name,
         phone=phone,
+        email=email,
         stage=stage,
         line=line,
         created_at=now,
         updated_at=now,
     )
+    session.add(row)
+    return row
+
+
+def write_lead_note(
+    session: Session, *, org_id: str, lead_id: int, author: str, body: str, now: datetime
+) -> LeadNote:
+    row = LeadNote(org_id=org_id, lead_id=lead_id, author=author, body=body, created_at=now)
     session.add(row)
     return row
 

@@ -13,9 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from sopdesk.crm import callers
 from sopdesk.crm.models import Account, CallLog, Contact, Lead, Note, Task
 from sopdesk.crm.records import audit
 from sopdesk.crm.task_events import task_updated
@@ -68,23 +69,14 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def search_accounts(
     session: Session, org_id: str, query: str = "", limit: int = SEARCH_LIMIT
 ) -> list[Account]:
-    """Accounts whose name contains `query`, or whose phone contains its digits (3 or more)."""
+    """Every account, by name; with `query`, those whose name or email contains it, whose phone
+    contains its digits (3 or more) or is the same number, or one of whose contacts does."""
+    if query.strip():
+        return callers.search(session, org_id, query, limit)
     stmt = select(Account).where(Account.org_id == org_id)
-    text = query.strip()
-    if text:
-        wanted = [func.lower(Account.name).like(_like(text.lower()), escape="\\")]
-        digits = _digits(text)
-        if len(digits) >= 3:
-            wanted.append(Account.phone.like(_like(digits), escape="\\"))
-        stmt = stmt.where(or_(*wanted))
     return list(session.scalars(stmt.order_by(Account.name, Account.id).limit(limit)))
 
 

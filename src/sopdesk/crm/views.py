@@ -23,6 +23,7 @@ class AccountPublic(Public):
 
 class ContactPublic(Public):
     id: int
+    account_id: int | None
     name: str | None
     phone: str | None
     email: str | None
@@ -58,8 +59,19 @@ class LeadPublic(Public):
     interaction_id: int | None
     name: str | None
     phone: str | None
+    email: str | None
     stage: str
+    owner_id: int | None
     line: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class LeadNotePublic(Public):
+    id: int
+    lead_id: int
+    author: str
+    body: str
     created_at: datetime
 
 

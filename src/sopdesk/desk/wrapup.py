@@ -99,6 +99,7 @@ def _write(
                 stage=d.stage,
                 name=d.name,
                 phone=d.phone,
+                email=d.email,
                 line=d.line,
                 now=now,
                 account_id=i.account_id,

@@ -1,6 +1,7 @@
 """One error shape for the whole API, and error pages for people.
 
-Every API error is `{"error": {"code", "message", "fields": [{"field", "message"}]}}`. Any
+Every API error is `{"error": {"code", "message", "fields": [{"field", "message"}]}}` (a
+duplicate refused with 409 also names, in its field, the `existing_id` to use instead). Any
 `sopdesk.errors.Refusal` raised from a route or dependency (a room's `DeskError`, `CrmError`,
 `EscalationError`, `ArticleError`, `OrgError`..., or the web's own `ApiError`, `NotFound`,
 `Forbidden`...) reaches one handler, which answers JSON under /api and /events (and to clients
@@ -20,7 +21,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -36,6 +37,9 @@ TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 422: "Chec
 class ErrorField(BaseModel):
     field: str
     message: str
+    existing_id: int | None = Field(
+        None, description="on a 409 duplicate: the id of the object that already has this value"
+    )
 
 
 class ErrorDetail(BaseModel):
@@ -108,9 +112,12 @@ async def _know_user(request: Request) -> None:
 
 def error_body(error: Refusal) -> dict[str, Any]:
     """The documented JSON body of a refusal."""
-    fields = [ErrorField(field=f.field, message=f.message) for f in error.fields]
+    fields = [
+        ErrorField(field=f.field, message=f.message, existing_id=f.existing_id)
+        for f in error.fields
+    ]
     detail = ErrorDetail(code=error.code, message=error.message, fields=fields)
-    return ErrorResponse(error=detail).model_dump()
+    return ErrorResponse(error=detail).model_dump(exclude_none=True)
 
 
 async def _respond(request: Request, error: Refusal) -> Response:

@@ -32,6 +32,7 @@ from sopdesk.playbooks.engine.matching import fallback_line
 from sopdesk.playbooks.engine.progress import line_progress, scenario_progress
 from sopdesk.playbooks.language.schema import (
     Condition,
+    FieldType,
     FollowUpTask,
     Line,
     Playbook,
@@ -47,6 +48,7 @@ __all__ = [
     "ScenarioRecord",
     "WrapUpPlan",
     "converted_of",
+    "intake_of_type",
     "resolved_line",
     "wrap_up_plan",
 ]
@@ -127,6 +129,18 @@ def _call_log(playbook: Playbook, line: Line, record: CallRecord, now: datetime)
     )
 
 
+def intake_of_type(playbook: Playbook, record: CallRecord, kind: FieldType) -> str | None:
+    """The first value typed into a field of this type (email, phone...) of the call's
+    scenarios, in the order they were opened; None when there is none."""
+    for entry in record.scenarios:
+        scenario = playbook.scenario(entry.id)
+        for f in scenario.fields if scenario else []:
+            value = entry.values.get(f.id)
+            if f.type is kind and isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
 def _line_records(
     playbook: Playbook, line: Line, record: CallRecord, now: datetime
 ) -> tuple[list[OwedRecord], list[Missing]]:
@@ -150,7 +164,11 @@ def _line_records(
         elif rule.record == "lead":
             assert rule.stage is not None  # the linter refuses a lead rule without a stage
             lead = LeadData(
-                stage=rule.stage, name=record.caller_name, phone=record.caller_number, line=line.id
+                stage=rule.stage,
+                name=record.caller_name,
+                phone=record.caller_number,
+                line=line.id,
+                email=intake_of_type(playbook, record, FieldType.EMAIL),
             )
             records.append(OwedLead(data=lead))
         elif rule.record == "account_note":

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from sopdesk.crm import service as crm
 from sopdesk.crm.models import Account
 from sopdesk.desk import service as desk
+from sopdesk.desk.callers import Caller, caller_of
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, ScenarioProgress, call_record, progress_of
-from sopdesk.orgs.models import Role, User
+from sopdesk.orgs.models import User
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine import (
     ScenarioRecord,
@@ -32,7 +33,6 @@ from sopdesk.web.ui.desk_ownerview import OwnerPanel, owner_panel
 
 # A step's row is the engine's answer as it stands; the page adds nothing to it.
 StepRow = StepState
-ACTING_ROLES = (Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,9 @@ class CallPage:
     token: str
     can_act: bool
     records: crm.InteractionRecords | None = None
+    # The caller, for the account box's "create" button: only while no account is linked.
+    caller: Caller | None = None
+    account_required: bool = False
     # Who has the call, for this viewer: the owner's controls or the read-only banner.
     owner: OwnerPanel | None = None
 
@@ -194,10 +197,12 @@ def build_call_page(
         else None
     )
     closed = interaction.state == State.CLOSED.value
+    plan = desk.plan_for(session, interaction, now)
+    can_act = desk.can_act(user, interaction)
     return CallPage(
         interaction=interaction,
         screen=screen,
-        plan=desk.plan_for(session, interaction, now),
+        plan=plan,
         steps=_step_rows(playbook, interaction),
         scenarios=[_scenario_panel(playbook, v, scenarios.get(v.id)) for v in screen.scenarios],
         policies=_policy_panels(playbook, screen, progress),
@@ -213,9 +218,11 @@ def build_call_page(
         teams={t.id: t.name for t in playbook.teams},
         lines={line.id: line.name for line in playbook.lines},
         token=version_token(interaction),
-        can_act=desk.can_act(user, interaction),
+        can_act=can_act,
         records=crm.records_of_interaction(session, interaction.org_id, interaction.id)
         if closed
         else None,
+        caller=caller_of(session, interaction) if can_act and account is None else None,
+        account_required=any(m.code == "account_required" for m in plan.missing),
         owner=owner_panel(session, user, interaction, {t.id: t.name for t in playbook.teams}),
     )
