@@ -4,10 +4,13 @@ the queue drops it, the board and `GET /api/v1/board` show it with its call-back
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +21,7 @@ from personas import T0, World, build_world
 from sopdesk.channels.ringcentral.payloads import CALL_STEPS, call_notification, new_call
 from sopdesk.crm.models import AuditEntry, CallLog, Task
 from sopdesk.db import transaction
+from sopdesk.desk import calls as calls_module
 from sopdesk.desk import service as desk
 from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.errors import DeskError
@@ -202,6 +206,89 @@ def test_ringing_then_ended_is_missed_and_writes_once(
         assert i is not None and i.state == State.MISSED.value and i.ended_at == ENDED
         assert _counts(s, iid) == (1, 1, 1)
     assert bus.events[sent:] == []  # no event for a change that did not happen
+
+
+def _race(factory: sessionmaker[Session], *attempts: Callable[[Session], object]) -> list[Any]:
+    """Run the attempts at once, each in its own thread, session and transaction."""
+    results: list[Any] = [None] * len(attempts)
+    start = threading.Barrier(len(attempts))
+
+    def run(n: int) -> None:
+        start.wait()
+        try:
+            with transaction(factory) as s:
+                results[n] = attempts[n](s)
+        except DeskError as exc:
+            results[n] = exc
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(attempts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def _both_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both events read the ringing row before either moves it, where the database lets them
+    (SQLite holds one writer from BEGIN: there the second simply waits its turn)."""
+    both = threading.Barrier(2)
+    fill = calls_module._fill_gaps
+
+    def after_both_read(*args: Any) -> None:
+        fill(*args)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait(timeout=2)
+
+    monkeypatch.setattr(calls_module, "_fill_gaps", after_both_read)
+
+
+def _ended(at: datetime) -> CallIn:
+    return CallIn(org_id="rondesse", at=at, status=CallStatus.ENDED, external_id="s-race",
+                  label="Rondesse PSOS")  # fmt: skip
+
+
+def test_two_ended_events_at_once_write_once(
+    session_factory: sessionmaker[Session],
+    world: World,
+    bus: Recorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    iid = _event(session_factory, CallStatus.RINGING, T0, external_id="s-race")
+    _both_read(monkeypatch)
+    results = _race(
+        session_factory,
+        lambda s: receive_call(s, _ended(ENDED), ENDED).state,
+        lambda s: receive_call(s, _ended(ENDED), ENDED).state,
+    )
+    assert results == ["missed", "missed"], results
+    with session_factory() as s:
+        assert _counts(s, iid) == (1, 1, 1)
+    assert [e.kind for e in bus.events].count("interaction.missed") == 1
+
+
+def test_a_take_and_a_hang_up_at_once_end_one_way_or_the_other(
+    session_factory: sessionmaker[Session],
+    world: World,
+    bus: Recorder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    iid = _event(session_factory, CallStatus.RINGING, T0, external_id="s-race")
+    results = _race(
+        session_factory,
+        lambda s: desk.accept(s, world.agent_ana, iid, ENDED).agent_name,
+        lambda s: receive_call(s, _ended(ENDED), ENDED).state,
+    )
+    with session_factory() as s:
+        i = s.get(Interaction, iid)
+        assert i is not None
+        if i.state == State.MISSED.value:  # the hang-up came first: nobody can take it now
+            assert isinstance(results[0], DeskError) and results[0].status == 409, results
+            assert i.agent_id is None and _counts(s, iid) == (1, 1, 1)
+        else:  # Ana took it first: her call to wrap up, nothing written for a missed call
+            assert results == ["Ana Reyes", "wrap_up"], results
+            assert i.state == State.WRAP_UP.value and i.agent_id == world.agent_ana.id
+            assert _counts(s, iid) == (0, 0, 0)
 
 
 def test_a_missed_call_cannot_be_wrapped_up(
