@@ -6,6 +6,7 @@ import importlib
 
 ROOM_MODELS = (
     "sopdesk.orgs.models",
+    "sopdesk.orgs.presence",  # the agent_presence table
     "sopdesk.crm.models",
     "sopdesk.desk.models",
     "sopdesk.escalations.models",

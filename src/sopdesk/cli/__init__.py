@@ -200,7 +200,10 @@ def board(
     org: Annotated[str, typer.Option(help="org id, e.g. rondesse")],
     as_json: Annotated[bool, typer.Option("--json", help="the board as JSON")] = False,
 ) -> None:
-    """The supervisor's board: open calls per state, per line and per urgency (as on /board)."""
+    """The supervisor's board: open calls per state, per line and per urgency, and the agents'
+    presence (as on /board)."""
+    from datetime import UTC, datetime
+
     from sqlalchemy.exc import SQLAlchemyError
 
     from sopdesk.db import make_engine, make_sessionmaker
@@ -210,7 +213,7 @@ def board(
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            answer = build_board(session, org)
+            answer = build_board(session, org, datetime.now(UTC))
     except SQLAlchemyError as exc:
         raise _fail(f"database {url} not usable ({exc.__class__.__name__})") from None
     finally:
@@ -222,6 +225,9 @@ def board(
         states = ", ".join(f"{state} {n}" for state, n in line.by_state.items())
         sys.stdout.write(f"{line.line_name} ({line.urgency_name}): {line.total} open: {states}\n")
     sys.stdout.write(f"unassigned: {answer.unassigned}\n")
+    for agent in answer.agents:
+        call = f" (call {agent.interaction_id})" if agent.interaction_id else ""
+        sys.stdout.write(f"{agent.name}: {agent.state.value}{call} since {agent.since:%H:%M}\n")
 
 
 app.add_typer(token_app, name="token")

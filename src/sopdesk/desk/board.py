@@ -1,12 +1,16 @@
 """The supervisor's board: open calls by state, counted per line (with its urgency) and per
-urgency level. One typed answer for the page, the API (`GET /api/v1/board`) and the CLI."""
+urgency level, and every agent's presence beside them. One typed answer for the page, the API
+(`GET /api/v1/board`) and the CLI."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from sopdesk.desk import service as desk
+from sopdesk.desk.agents import AgentStatus, roster
 from sopdesk.desk.models import State
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.orgs.service import get_current_playbook
@@ -38,10 +42,12 @@ class Board(BaseModel):
     urgencies: list[UrgencyCount] = Field(description="highest level first")
     top_rank: int
     unassigned: int = Field(description="open calls no agent has accepted")
+    agents: list[AgentStatus] = Field(description="every agent's presence, by name")
 
 
-def build_board(session: Session, org_id: str) -> Board:
-    """Open calls by state, counts per line (with its urgency) and per urgency level."""
+def build_board(session: Session, org_id: str, now: datetime) -> Board:
+    """Open calls by state, counts per line (with its urgency) and per urgency level, and the
+    agents' presence at `now`."""
     rows = desk.queue(session, org_id, limit=BOARD_LIMIT)
     columns: dict[str, list[InteractionPublic]] = {state: [] for state in COLUMNS}
     by_line: dict[str, dict[str, int]] = {}
@@ -78,4 +84,5 @@ def build_board(session: Session, org_id: str) -> Board:
         urgencies=urgencies,
         top_rank=max(len(levels) - 1, 0),
         unassigned=sum(1 for r in rows if r.agent_id is None),
+        agents=roster(session, org_id, now),
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import CallLog, Lead, Note, Task
+from sopdesk.desk import agents
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import progress_of
@@ -235,5 +236,6 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
         playbook_version=interaction.playbook_version,
         detail={"written": [w.model_dump() for w in written]},
     )
+    agents.call_wrapped_up(session, interaction, now)  # its agent is free again
     send_on_commit(session, interaction_event(interaction, "interaction.closed"))
     return WrapUpResult(interaction.id, False, written)

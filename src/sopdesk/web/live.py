@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 from sopdesk.events import Event
 from sopdesk.web.bus import RESYNC, LiveBus, Subscription
 from sopdesk.web.deps import CurrentUser
+from sopdesk.web.pulse import Pulse
 
 router = APIRouter(include_in_schema=False)
 RETRY_MS = 2000
@@ -26,18 +27,28 @@ def format_event(event: Event) -> str:
     return f"event: {event.kind}\ndata: {data}\nid: {event.id}\n\n"
 
 
-async def _stream(sub: Subscription, keepalive: float, reconnect: bool) -> AsyncIterator[str]:
+async def _stream(
+    sub: Subscription, keepalive: float, reconnect: bool, pulse: Pulse | None = None
+) -> AsyncIterator[str]:
+    # The pulse marks the person present while the stream is open (sopdesk.web.pulse).
+    wait = keepalive if pulse is None else min(keepalive, pulse.interval)
     try:
+        if pulse is not None:
+            await pulse.beat()
         yield f"retry: {RETRY_MS}\n\n"
         if reconnect:
             yield format_event(Event(sub.org_id, RESYNC, {"reason": "reconnected"}))
         while True:
-            event = await sub.next(timeout=keepalive)
+            event = await sub.next(timeout=wait)
             if sub.ended:
                 return  # shutting down: the browser reconnects, to another worker if need be
+            if pulse is not None:
+                await pulse.maybe_beat()
             yield ": keep-alive\n\n" if event is None else format_event(event)
     finally:
         sub.close()
+        if pulse is not None:
+            await pulse.closed()
 
 
 @router.get("/events")
@@ -48,8 +59,9 @@ async def events(request: Request, user: CurrentUser) -> StreamingResponse:
     sub = bus.subscribe(user.org_id)
     keepalive = float(request.app.state.keepalive_seconds)
     reconnect = "last-event-id" in request.headers
+    pulse = Pulse(request.app.state.sessionmaker, request.app.state.clock, user)
     return StreamingResponse(
-        _stream(sub, keepalive, reconnect),
+        _stream(sub, keepalive, reconnect, pulse),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

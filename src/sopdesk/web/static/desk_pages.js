@@ -38,6 +38,12 @@
     }
   });
 
+  // The knowledge-base box searches as the agent types (htmx); Enter must not submit its form
+  // (an inline onsubmit did this before, and the CSP blocked it).
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches(".assist__search")) event.preventDefault();
+  });
+
   // A wrap-up item links to what fixes it: open its scenario if closed, then focus the field,
   // the step's checkbox or the scenario's heading, so the keyboard is where the eyes are.
   var FOCUSABLE = "input:not([disabled]), select, textarea, button:not([disabled]), summary";

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sopdesk.desk import agents
 from sopdesk.orgs.service import authenticate
-from sopdesk.web.deps import SessionDep
+from sopdesk.web.deps import Now, SessionDep
 from sopdesk.web.security import check_csrf, end_session, safe_next, start_session
 from sopdesk.web.templating import render
 from sopdesk.web.ui.queue import home_path
@@ -40,6 +41,7 @@ def login_form(request: Request, next: str | None = None) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    now: Now,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
@@ -51,10 +53,14 @@ def login(
     if user is None:
         return _login_page(request, target, email, "That email and password do not match.", 401)
     start_session(request, user.id)
+    agents.logged_in(session, user, now)  # presence: Available
     return RedirectResponse(target or home_path(user), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: SessionDep, now: Now) -> RedirectResponse:
+    user_id = request.session.get("user_id")
+    if isinstance(user_id, int):
+        agents.logged_out(session, user_id, now)  # presence: Offline at once
     end_session(request)
     return RedirectResponse("/login", status_code=303)

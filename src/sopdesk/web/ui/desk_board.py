@@ -12,7 +12,15 @@ from sopdesk.web.templating import render
 
 router = APIRouter()
 
-BOARD_EVENTS = ("interaction.ringing", "interaction.updated", "interaction.closed", "resync")
+BOARD_EVENTS = (
+    "interaction.ringing",
+    "interaction.updated",
+    "interaction.closed",
+    "agent.presence",
+    "resync",
+)
+# An agent whose browser closed turns Offline when the grace time passes, with no event.
+BOARD_POLL = "every 30s"
 
 
 @router.get("/board")
@@ -20,9 +28,9 @@ def board_page(
     request: Request, session: SessionDep, user: CurrentSupervisor, now: Now
 ) -> HTMLResponse:
     context = {
-        "board": build_board(session, user.org_id),
+        "board": build_board(session, user.org_id, now),
         "now": now,
-        "triggers": ", ".join(f"sse:{kind}" for kind in BOARD_EVENTS),
+        "triggers": ", ".join([*(f"sse:{kind}" for kind in BOARD_EVENTS), BOARD_POLL]),
     }
     return render(request, "desk/board.html", context)
 
@@ -32,5 +40,5 @@ def board_body(
     request: Request, session: SessionDep, user: CurrentSupervisor, now: Now
 ) -> HTMLResponse:
     """The board's content, re-fetched on events."""
-    context = {"board": build_board(session, user.org_id), "now": now}
+    context = {"board": build_board(session, user.org_id, now), "now": now}
     return render(request, "desk/board_body.html", context)
