@@ -8,7 +8,7 @@ found (404). Nothing here commits: the caller owns the transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from sopdesk.orgs.service import get_current_playbook
 PIPELINE = ("Hot", "Warm", "Cold", "Won", "Lost")
 NOTE_MAX = 5000
 TITLE_MAX = 300
+DEFAULT_DUE = timedelta(days=1)  # a follow-up task asked for without a due time
 
 
 class LeadNotFound(Refusal):

@@ -27,7 +27,7 @@ class LeadNoteIn(BaseModel):
 
 class LeadTaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=leads.TITLE_MAX)
-    due_at: AwareDatetime
+    due_at: AwareDatetime | None = Field(None, description="with its time zone; default: in a day")
     assignee_id: int | None = Field(None, description="a user of the org")
     team: str | None = Field(None, max_length=64, description="a team id of the playbook")
 
@@ -75,7 +75,7 @@ def add_task(
     lead_id: int, body: LeadTaskIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> TaskPublic:
     """A follow-up task: for `assignee_id`, for `team`, or else the lead's owner (else you)."""
-    due: datetime = body.due_at
+    due: datetime = body.due_at or now + leads.DEFAULT_DUE
     task = leads.add_task(
         session,
         user,
