@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from sopdesk.desk import service as desk
 from sopdesk.desk.agents import AgentStatus, roster
+from sopdesk.desk.missed import MISSED_LIMIT, MissedCall, missed_calls
 from sopdesk.desk.models import State
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.orgs.service import get_current_playbook
@@ -43,6 +44,9 @@ class Board(BaseModel):
     top_rank: int
     unassigned: int = Field(description="open calls no agent has accepted")
     agents: list[AgentStatus] = Field(description="every agent's presence, by name")
+    missed: list[MissedCall] = Field(
+        description=f"the latest {MISSED_LIMIT} missed calls, newest first, with their call-backs"
+    )
 
 
 def build_board(session: Session, org_id: str, now: datetime) -> Board:
@@ -85,4 +89,5 @@ def build_board(session: Session, org_id: str, now: datetime) -> Board:
         top_rank=max(len(levels) - 1, 0),
         unassigned=sum(1 for r in rows if r.agent_id is None),
         agents=roster(session, org_id, now),
+        missed=missed_calls(session, org_id, now),
     )

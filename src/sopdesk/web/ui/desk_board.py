@@ -16,6 +16,7 @@ BOARD_EVENTS = (
     "interaction.ringing",
     "interaction.updated",
     "interaction.closed",
+    "interaction.missed",
     "agent.presence",
     "resync",
 )
