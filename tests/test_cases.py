@@ -166,6 +166,15 @@ CALL = "org: rondesse\ncases:\n  - id: c\n    call: {label: Rondesse Main Number
             "org: nobody\ncases:\n  - id: c\n    call: {}\n    expect: {line: x}\n",
             "no playbook for org 'nobody'",
         ),
+        (
+            CALL + "    missed: true\n    steps: [greet]\n    expect: {can_close: true}\n",
+            "a missed call needs `call:` and has no steps",
+        ),
+        (
+            "org: rondesse\ncases:\n  - id: c\n    missed: true\n    schedule: {id: x}\n"
+            "    expect: {reminder_days: []}\n",
+            "a missed call needs `call:`",
+        ),
     ],
 )
 def test_case_files_are_strict(copy: Path, body: str, message: str) -> None:
@@ -250,6 +259,15 @@ def test_defaults_apply_unless_a_case_sets_its_own(copy: Path) -> None:
             "    expect: {policy_details: {legal: {}}}\n",
             "policy_details: 'legal' is not on the screen",
         ),
+        (
+            "    missed: true\n    expect: {records: [{record: call_log, missed: false}]}\n",
+            "records: a call_log differs: missed: expected False, got True",
+        ),
+        (
+            "    missed: true\n    expect: {records: [{record: call_log}, {record: lead}]}\n",
+            "records: no lead; the plan has []",
+        ),
+        ("    expect: {records: [{record: call_log, missed: true}]}\n", "missed: expected True"),
     ],
 )
 def test_each_expectation_can_fail(copy: Path, given_and_expect: str, failure: str) -> None:
