@@ -85,6 +85,7 @@ bench: setup
 	$(BIN)/python bench/bench_desk.py
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_kb.py
+	$(BIN)/python bench/bench_keys.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(VENDOR_DIR) build dist

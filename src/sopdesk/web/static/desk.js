@@ -10,8 +10,12 @@
     skew = Date.parse(body.dataset.serverNow) - Date.now();
   }
 
+  // A text box takes letters; a checkbox or a button does not, so shortcuts still work there
+  // (the step list leaves the focus on a checkbox).
   function isTyping(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el) return false;
+    if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
+    return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
   }
 
   function formatElapsed(seconds) {

@@ -30,7 +30,14 @@
     if (concernsMe(message.type, data)) htmx.trigger(bar, "presence-refresh");
   });
 
+  // The page's other parts (the ring alerts) read the agent's state from <body>.
+  function publishState() {
+    var form = bar.querySelector("[data-state]");
+    if (form) document.body.dataset.presence = form.dataset.state;
+  }
+
   var hadFocus = null;
+  bar.addEventListener("htmx:afterSettle", publishState);
   bar.addEventListener("htmx:beforeSwap", function () {
     var active = document.activeElement;
     hadFocus = active && bar.contains(active) ? active.id || active.tagName : null;
