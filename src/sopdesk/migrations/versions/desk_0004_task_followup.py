@@ -2,7 +2,7 @@
 a task was closed with (crm_task.outcome, crm_task.outcome_code)
 
 Revision ID: desk_0004_task_followup
-Revises: desk_0002_queue_team
+Revises: desk_0003_crm_leads
 Create Date: 2026-11-26 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import sopdesk.db
 
 revision: str = "desk_0004_task_followup"
-down_revision: str | Sequence[str] | None = "desk_0002_queue_team"
+down_revision: str | Sequence[str] | None = "desk_0003_crm_leads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
