@@ -3,8 +3,8 @@
 The stream marks them seen when it opens, every `presence.HEARTBEAT` while it stays open and
 when it closes (`desk.agents.stream_seen`: the server notices a closed connection when it
 next writes to it, at the latest at the next keep-alive, 15 s); a read treats someone unseen
-for longer than the grace time as Offline (`sopdesk.orgs.presence`). The writes run in a worker thread, off the
-event loop; a failed write is logged and the stream goes on.
+for longer than the grace time as Offline (`sopdesk.orgs.presence`). The writes run in a
+worker thread, off the event loop; a failed write is logged and the stream goes on.
 """
 
 from __future__ import annotations
