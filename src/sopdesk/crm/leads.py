@@ -152,6 +152,17 @@ def notes(session: Session, org_id: str, lead_id: int) -> list[LeadNote]:
     return list(session.scalars(stmt.order_by(LeadNote.created_at.desc(), LeadNote.id.desc())))
 
 
+def notes_by_lead(session: Session, org_id: str, lead_ids: list[int]) -> dict[int, list[LeadNote]]:
+    """The notes of several leads at once (a page of them), each lead's newest first."""
+    found: dict[int, list[LeadNote]] = {i: [] for i in lead_ids}
+    if not lead_ids:
+        return found
+    stmt = select(LeadNote).where(LeadNote.org_id == org_id, LeadNote.lead_id.in_(lead_ids))
+    for note in session.scalars(stmt.order_by(LeadNote.created_at.desc(), LeadNote.id.desc())):
+        found[note.lead_id].append(note)
+    return found
+
+
 def source_of(lead: Lead) -> str:
     """What a lead's follow-up task names as its source."""
     return f"lead:{lead.id}"
@@ -204,3 +215,15 @@ def tasks(session: Session, org_id: str, lead: Lead) -> list[Task]:
     """The lead's follow-up tasks, open first, soonest due first."""
     stmt = select(Task).where(Task.org_id == org_id, Task.source == source_of(lead))
     return list(session.scalars(stmt.order_by(Task.status.desc(), Task.due_at, Task.id)))
+
+
+def tasks_by_lead(session: Session, org_id: str, leads: list[Lead]) -> dict[int, list[Task]]:
+    """The follow-up tasks of several leads at once, each lead's open first, soonest due first."""
+    by_source = {source_of(lead): lead.id for lead in leads}
+    found: dict[int, list[Task]] = {lead.id: [] for lead in leads}
+    if not by_source:
+        return found
+    stmt = select(Task).where(Task.org_id == org_id, Task.source.in_(list(by_source)))
+    for task in session.scalars(stmt.order_by(Task.status.desc(), Task.due_at, Task.id)):
+        found[by_source[task.source or ""]].append(task)
+    return found

@@ -1,12 +1,12 @@
-"""Leads by stage, and tasks: mine, my team's, everyone's; each task worked in place (claim,
-give to a colleague, comment, close with an outcome, mark done), live over /events."""
+"""Tasks: mine, my team's, everyone's; each task worked in place (claim, give to a colleague,
+comment, close with an outcome, mark done), live over /events. (The leads page: desk_leads.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -18,25 +18,9 @@ from sopdesk.orgs.models import User
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import NotFound
 from sopdesk.web.templating import render
-from sopdesk.web.ui.desk_accounts import field_labels, line_names, scenario_names, team_names
+from sopdesk.web.ui.desk_accounts import field_labels, scenario_names, team_names
 
 router = APIRouter()
-
-
-@router.get("/leads")
-def leads_page(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    stage: Annotated[str | None, Query(max_length=40)] = None,
-) -> HTMLResponse:
-    context = {
-        "leads": crm.leads(session, user.org_id, stage),
-        "stages": crm.lead_stages(session, user.org_id),
-        "stage": stage,
-        "lines": line_names(session, user.org_id),
-    }
-    return render(request, "desk/leads.html", context)
 
 
 def _task_context(
