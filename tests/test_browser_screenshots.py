@@ -108,7 +108,11 @@ def expect(locator: Any) -> Any:
 
 def _check_laptop_fit(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= LAPTOP["width"], f"{page.url} scrolls sideways ({width}px)"
+    widest = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+        "innerWidth).slice(-3).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+    )
+    assert width <= LAPTOP["width"], f"{page.url} scrolls sideways ({width}px): {widest}"
 
 
 def _shoot(page: Any, name: str, into: Path) -> None:

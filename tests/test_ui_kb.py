@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personas import T0, World, build_world
 from sopdesk.db import transaction
+from sopdesk.desk import service as desk
 from sopdesk.desk.models import Interaction
 from sopdesk.kb.service import import_folder
 from web_helpers import csrf_from, login, make_app, ring
@@ -39,6 +40,8 @@ def test_client_wants_legal_gets_the_legal_article_first(
     client: TestClient, world: World, session_factory: sessionmaker[Session]
 ) -> None:
     call = ring(session_factory, "myoperator", "kb-1", number="+91 22 4000 0000")
+    with transaction(session_factory) as s:
+        desk.accept(s, world.agent_priya, call, T0)  # only the call's owner records its work
     login(client, world.agent_priya)
     page = client.get(f"/calls/{call}")
     assert 'id="assist-q"' in page.text
