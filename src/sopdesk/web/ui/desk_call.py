@@ -85,7 +85,12 @@ def act(
         # Not a translation: the call screen stays, with the refusal in its message area.
         if exc.status not in INLINE_STATUSES:
             raise  # 404 and the like: the shared error page
-        return flash(request, exc)
+        answer = flash(request, exc)
+        if exc.code == "taken":
+            # Someone else has the call now: the whole screen turns read-only at once, with
+            # the banner naming the owner, rather than leaving controls that will be refused.
+            answer.headers["HX-Refresh"] = "true"
+        return answer
     session.flush()
     return regions(request, session, user, interaction, now)
 

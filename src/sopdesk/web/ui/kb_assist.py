@@ -40,7 +40,7 @@ def call_assist(
         "query": q,
         "call_id": interaction.id,
         "tried": set(progress.faq_tried),
-        "can_record": interaction.state != "closed",
+        "can_record": desk.can_act(user, interaction),
     }
     return render(request, "kb/results.html", context)
 
