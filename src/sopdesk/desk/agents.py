@@ -14,6 +14,7 @@ seen by the next read; the board re-reads every 30 s. Nothing here runs on a rin
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -49,7 +50,21 @@ class AgentStatus(BaseModel):
     connected: bool = Field(description="a live desk page of theirs was seen within 60 s")
 
 
-def _busy(calls: Iterable[Interaction]) -> dict[int, Busy]:
+@dataclass(frozen=True)
+class HeldCall:
+    """The few facts of a held call that presence needs (not the whole row: a wrap-up asks
+    for them on every call, and the row's JSON columns cost more to read than the rest)."""
+
+    id: int
+    agent_id: int | None
+    state: str
+    rang_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime | None
+    last_event_at: datetime
+
+
+def _busy(calls: Iterable[HeldCall]) -> dict[int, Busy]:
     """Per agent, the call that holds them: an answered one before one in wrap-up."""
     held: dict[int, Busy] = {}
     for call in calls:
@@ -66,15 +81,14 @@ def _busy(calls: Iterable[Interaction]) -> dict[int, Busy]:
     return held
 
 
-def _held_calls(session: Session, org_id: str, user_id: int | None = None) -> list[Interaction]:
-    query = select(Interaction).where(
-        Interaction.org_id == org_id,
-        Interaction.state.in_(_HOLDING),
-        Interaction.agent_id.is_not(None),
-    )
+def _held_calls(session: Session, org_id: str, user_id: int | None = None) -> list[HeldCall]:
+    i = Interaction
+    query = select(
+        i.id, i.agent_id, i.state, i.rang_at, i.answered_at, i.ended_at, i.last_event_at
+    ).where(i.org_id == org_id, i.state.in_(_HOLDING), i.agent_id.is_not(None))
     if user_id is not None:
-        query = query.where(Interaction.agent_id == user_id)
-    return list(session.scalars(query))
+        query = query.where(i.agent_id == user_id)
+    return [HeldCall(*row) for row in session.execute(query)]
 
 
 def _status(
