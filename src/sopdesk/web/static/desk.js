@@ -76,6 +76,20 @@
     if (target && key.length === 1) { event.preventDefault(); target.click(); }
   });
 
+  // Behaviour the strict CSP refuses inline (onchange=, hx-on:...), declared by data attributes:
+  // a filter select submits its form when changed; a form whose request succeeded re-runs the
+  // search box it names (the knowledge base's "Tried this FAQ" then shows "✓ FAQ tried").
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-submit-on-change]");
+    if (select && select.form) select.form.requestSubmit();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-then-search]");
+    if (!form || !event.detail.successful || !window.htmx) return;
+    var box = document.querySelector(form.dataset.thenSearch);
+    if (box) window.htmx.trigger(box, "search");
+  });
+
   // The live indicator: words as well as a colour.
   function setLive(state, text) {
     var el = document.getElementById("live-status");
