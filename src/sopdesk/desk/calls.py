@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import CallLog, Task
+from sopdesk.desk import owed as owed_rows
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.views import interaction_event
@@ -248,37 +249,9 @@ def _write_missed(
     and a call-back task for a missed call."""
     match owed:
         case OwedCallLog(data=d):
-            return crm.write_call_log(
-                session,
-                org_id=i.org_id,
-                interaction_id=i.id,
-                account_id=i.account_id,
-                line=d.line,
-                urgency=d.urgency,
-                agent_name=d.agent,
-                caller_number=d.caller_number,
-                caller_name=d.caller_name,
-                started_at=d.started_at,
-                ended_at=d.ended_at,
-                summary=d.summary,
-                playbook_version=d.playbook_version,
-                scenarios=d.scenarios,
-                intake={},
-                missed=d.missed,
-            )
+            return owed_rows.write_call_log(session, i, d)
         case OwedTask(data=d):
-            return crm.write_task(
-                session,
-                org_id=i.org_id,
-                title=d.title,
-                due_at=d.due_at,
-                now=now,
-                team=d.team,
-                account_id=i.account_id,
-                interaction_id=i.id,
-                source=d.source,
-                intake=d.intake,
-            )
+            return owed_rows.write_task(session, i, d, now)
         case OwedLead() | OwedAccountNote() | OwedEscalation() | OwedTicket():
             raise AssertionError(f"a missed call owes no {owed.record}")
         case _:

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import CallLog, Lead, Note, Task
 from sopdesk.desk import agents
+from sopdesk.desk import owed as owed_rows
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import progress_of
@@ -75,24 +76,7 @@ def _write(
     """Write one owed record through the room that owns it (None: nothing to write for it)."""
     match owed:
         case OwedCallLog(data=d):
-            intake = {sid: s.values for sid, s in progress_of(i).scenarios.items()}
-            return crm.write_call_log(
-                session,
-                org_id=i.org_id,
-                interaction_id=i.id,
-                account_id=i.account_id,
-                line=d.line,
-                urgency=d.urgency,
-                agent_name=d.agent,
-                caller_number=d.caller_number,
-                caller_name=d.caller_name,
-                started_at=d.started_at,
-                ended_at=d.ended_at,
-                summary=d.summary,
-                playbook_version=d.playbook_version,
-                scenarios=d.scenarios,
-                intake=intake,
-            )
+            return owed_rows.write_call_log(session, i, d)
         case OwedLead(data=d):
             return crm.write_lead(
                 session,
@@ -110,19 +94,7 @@ def _write(
             assert i.account_id is not None  # the engine only owes a note when one is linked
             return _note(session, i, _note_body(i, d.content), now)
         case OwedTask(data=d):
-            return crm.write_task(
-                session,
-                org_id=i.org_id,
-                title=d.title,
-                due_at=d.due_at,
-                now=now,
-                team=d.team,
-                assignee_id=i.agent_id if d.assignee else None,
-                account_id=i.account_id,
-                interaction_id=i.id,
-                source=d.source,
-                intake=d.intake,
-            )
+            return owed_rows.write_task(session, i, d, now)
         case OwedEscalation(data=d):
             # Documented on the account; the ticket opens when the client's email arrives.
             if i.account_id is None:
