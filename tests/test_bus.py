@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from eventkit import Recorder
 from sopdesk.db import make_sessionmaker, transaction
 from sopdesk.events import Event, bind_bus, bus_of, send_on_commit
 from sopdesk.web.bus import RESYNC, InProcessBus
@@ -99,17 +100,6 @@ def test_a_wait_that_times_out_loses_nothing() -> None:
         assert event is not None and event.data == {"n": 7}
 
     asyncio.run(scenario())
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
-        yield  # pragma: no cover
 
 
 def test_each_sessionmaker_sends_to_its_own_bus_after_commit_only(

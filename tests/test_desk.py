@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from eventkit import Recorder
 from personas import T0, World, build_world
 from sopdesk.crm.models import AuditEntry, CallLog, Lead, Note, Task
 from sopdesk.db import transaction
@@ -17,7 +18,7 @@ from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.errors import DeskError
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.events import Event, bind_bus
+from sopdesk.events import bind_bus
 
 CRYPTO = {
     "concern": "Wallet drained after a fake support call",
@@ -28,17 +29,6 @@ CRYPTO = {
     "phone": "+1 415 555 2671",
     "email": "dee@example.com",
 }
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
-        yield  # pragma: no cover
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from eventkit import Recorder
 from personas import T0, World, build_world
 from sopdesk.channels.ringcentral.payloads import CALL_STEPS, call_notification, new_call
 from sopdesk.crm.models import AuditEntry, CallLog, Task
@@ -27,7 +28,7 @@ from sopdesk.desk.calls import CallIn, CallStatus, receive_call
 from sopdesk.desk.errors import DeskError
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.events import Event, bind_bus
+from sopdesk.events import bind_bus
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine import CallRecord, OwedCallLog, OwedTask
 from sopdesk.playbooks.language.loader import load_file, load_text
@@ -117,17 +118,6 @@ def test_the_playbook_level_default_and_a_line_that_overrides_it() -> None:
 
 
 # --- the desk -----------------------------------------------------------------------------
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
-        yield  # pragma: no cover
 
 
 @pytest.fixture

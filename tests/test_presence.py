@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from eventkit import Recorder as BaseRecorder
 from personas import T0, World, build_world
 from sopdesk.db import transaction
 from sopdesk.desk import agents
@@ -21,7 +22,7 @@ from sopdesk.desk.agents import AgentStatus
 from sopdesk.desk.board import build_board
 from sopdesk.desk.calls import CallStatus
 from sopdesk.desk.wrapup import wrap_up
-from sopdesk.events import Event, bind_bus
+from sopdesk.events import bind_bus
 from sopdesk.orgs.models import User
 from sopdesk.orgs.presence import GRACE, AgentPresence, Busy, Facts, PresenceState, effective
 from web_helpers import TestClock, login, make_app, ring, token_for
@@ -66,16 +67,7 @@ def test_a_chosen_offline_is_offline_since_the_choice_even_while_connected() -> 
 # -- a call's life on the database ------------------------------------------------------------
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
-        yield  # pragma: no cover
-
+class Recorder(BaseRecorder):
     def presence(self) -> list[tuple[int, str]]:
         return [
             (e.data["user_id"], e.data["state"]) for e in self.events if e.kind == "agent.presence"

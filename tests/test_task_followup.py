@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from eventkit import Recorder
 from personas import T0, World, build_world
 from sopdesk.crm import records, tasks
 from sopdesk.crm.models import AuditEntry, Contact, Task
 from sopdesk.crm.service import CrmError, TaskScope, complete_task
 from sopdesk.db import transaction
-from sopdesk.events import Event, bind_bus
+from sopdesk.events import bind_bus
 from sopdesk.orgs import service as orgs
 from sopdesk.orgs.models import Role, User
 
@@ -24,17 +25,6 @@ INTAKE = {
     "phone": "+1 212 555 0188",
     "email": "m.lopez@nypd.example",
 }
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def publish(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def subscribe(self, org_id: str):  # type: ignore[no-untyped-def]
-        yield  # pragma: no cover
 
 
 @pytest.fixture
