@@ -47,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests are marked `browser` by the fixture they use, so a run can leave them out."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        if {"browser", "chromium"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 
@@ -166,9 +166,19 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A browser test's verdict covers what its pages said while it ran: once the test body
+    ends, the servers it used stop, and the pages' live streams erroring then say nothing."""
+    yield
+    watched = getattr(item, "browser_watch", None)
+    if watched is not None:
+        watched.freeze()
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian Chromium through Playwright, for every browser test."""
+def chromium() -> Iterator[Any]:
+    """Debian Chromium through Playwright, launched once per test module."""
     if not CHROMIUM.exists():
         skip_or_fail(f"Debian Chromium not found at {CHROMIUM}: apt-get install chromium")
     from playwright.sync_api import sync_playwright
@@ -177,3 +187,20 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Chromium for one browser test, watching every page of every context the test opens:
+    the test fails at its end on any console error, page error or CSP violation, whichever
+    page logged it. `@pytest.mark.console_allows(regex, ...)` lets through messages the test
+    provokes on purpose (a 409 it asserts on logs "Failed to load resource")."""
+    from browser_watch import WatchedBrowser
+
+    allowed = [p for m in request.node.iter_markers("console_allows") for p in m.args]
+    watched = WatchedBrowser(chromium, allowed)
+    request.node.browser_watch = watched
+    yield watched
+    watched.close_contexts()
+    if watched.problems:
+        pytest.fail("the browser reported:\n" + "\n".join(watched.problems), pytrace=False)

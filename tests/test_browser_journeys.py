@@ -35,6 +35,7 @@ def _expect() -> Any:
     return expect
 
 
+@pytest.mark.console_allows(r"status of 422")  # refused on purpose, asserted below
 def test_psos_crypto_call_from_pop_to_the_account(
     browser: Any, server: str, session_factory: sessionmaker[Session], world: World
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from browser_kit import open_desk, ring_via_api, server, wait_live, world  # noqa: F401
@@ -19,6 +20,7 @@ def _watch(page: Any) -> list[str]:
     return problems
 
 
+@pytest.mark.console_allows(r"status of 409")  # refused on purpose, asserted below
 def test_two_agents_race_to_take_a_call_and_the_loser_sees_it_read_only(
     browser: Any,
     server: str,  # noqa: F811
