@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from browser_kit import server, world  # noqa: F401
+from browser_kit import server, world
 from browser_watch import WatchedBrowser
 
 __all__ = ["server", "world"]

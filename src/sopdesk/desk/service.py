@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import Account
 from sopdesk.desk.errors import DeskError, FieldProblem, not_found
+from sopdesk.desk.intake_check import check_intake_shape
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, call_record, progress_of, save_progress
 from sopdesk.desk.views import interaction_event
@@ -466,6 +467,7 @@ def record_scenario(
             "unknown scenario",
             [FieldProblem("scenario", f"'{scenario_id}' cannot arise on this line")],
         )
+    check_intake_shape(scenario, values)
     known = {st.id for st in scenario.steps}
     bad = [s for s in completed_steps if s not in known]
     if bad:

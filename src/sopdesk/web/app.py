@@ -29,6 +29,7 @@ from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
 from sopdesk.web.errors import ErrorResponse, install_error_handlers
 from sopdesk.web.headers import SecurityHeaders
+from sopdesk.web.limits import BodyLimit
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -133,6 +134,7 @@ def create_app(
         https_only=settings.production,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
 
     csrf = [Depends(csrf_protect)]
     for router in discover_routers(api):
