@@ -266,3 +266,7 @@ def token_create(
 
 def main() -> None:
     app()
+
+
+# Commands kept in their own modules register on `app` when imported.
+from sopdesk.cli import health as _health  # noqa: E402, F401

@@ -191,3 +191,14 @@ class OutboundMail(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class SweeperBeat(Base):
+    """Each sweeper process's last pass, so /health and `sopdesk health` see a stalled one."""
+
+    __tablename__ = "sweeper_beat"
+
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)

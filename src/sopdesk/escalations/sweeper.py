@@ -8,6 +8,7 @@ Safe to run in every web worker (`run_sweeper`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, load_only, sessionmaker
 
 from sopdesk.db import transaction
+from sopdesk.escalations.health import record_pass
 from sopdesk.escalations.models import ClockKind, ClockState, SlaClock, SlaState, Ticket
 from sopdesk.escalations.notify import Notice, notify_many
 from sopdesk.escalations.outbox import Mailer, send_queued
@@ -158,6 +160,9 @@ def run_sweeper(
         try:
             sweep(factory, clock())
             send_queued(factory, mailer, clock())
-        except Exception:  # a bad pass must not end the loop: the rows wait for the next one
+            record_pass(factory, clock())
+        except Exception as exc:  # a bad pass must not end the loop: the rows wait for the next
             log.exception("escalations sweeper pass failed; retrying in %ss", interval)
+            with contextlib.suppress(Exception):  # the database may be what failed
+                record_pass(factory, clock(), error=f"{type(exc).__name__}: {exc}")
         stop.wait(interval)
