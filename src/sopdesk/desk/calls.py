@@ -13,6 +13,7 @@ conditional update moves the row, so a retried or concurrent 'ended' writes noth
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol, assert_never
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -52,6 +53,8 @@ from sopdesk.playbooks.engine import (
 _RANK = {State.RINGING: 0, State.ACTIVE: 1, State.WRAP_UP: 2, State.CLOSED: 3, State.MISSED: 3}
 _UNACCEPTED = (State.RINGING.value, State.ACTIVE.value)  # states a call can be missed from
 MISSED = "interaction.missed"
+
+log = logging.getLogger(__name__)
 
 
 class CallStatus(StrEnum):
@@ -300,6 +303,7 @@ def org_for_call(session: Session, org_hint: str | None, dialed_number: str | No
 class CallsReceived:
     accepted: int  # events applied
     interaction_ids: tuple[int, ...]  # the interactions they touched, sorted, each once
+    refused: tuple[str, ...] = ()  # one line per event the database would not take, and why
 
 
 def receive_reported(
@@ -308,6 +312,7 @@ def receive_reported(
     """Apply each call to the org named by `org_hint`, else the one whose current playbook
     lists the dialed number; a call with no org refuses them all (422, nothing applied)."""
     ids: list[int] = []
+    refused: list[str] = []
     for reported in calls:
         org_id = org_for_call(session, org_hint, reported.dialed_number)
         if org_id is None:
@@ -329,5 +334,14 @@ def receive_reported(
             caller_name=reported.caller_name,
             agent_name=reported.agent_name,
         )
-        ids.append(receive_call(session, call, now).id)
-    return CallsReceived(accepted=len(ids), interaction_ids=tuple(sorted(set(ids))))
+        # Each event in its own savepoint: one the database refuses costs only itself.
+        try:
+            with session.begin_nested():
+                ids.append(receive_call(session, call, now).id)
+        except (SQLAlchemyError, UnicodeError) as exc:  # UnicodeError: text no driver encodes
+            reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+            log.warning("call event %s refused by the database: %s", reported.external_id, reason)
+            refused.append(f"{reported.external_id}: not kept ({type(exc).__name__})")
+    return CallsReceived(
+        accepted=len(ids), interaction_ids=tuple(sorted(set(ids))), refused=tuple(refused)
+    )

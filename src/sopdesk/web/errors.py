@@ -181,9 +181,16 @@ async def _out_of_range(request: Request, exc: Exception) -> Response:
     return await _respond(request, ApiError(422, "a number in the request is out of range"))
 
 
+async def _does_not_fit(request: Request, exc: Exception) -> Response:
+    # The edges bound what they take; a value the database still refuses is the client's, too.
+    log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    message = "a value in the request does not fit its field (too long, out of range or malformed)"
+    return await _respond(request, ApiError(422, message))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _out_of_range)
-    app.add_exception_handler(DataError, _out_of_range)
+    app.add_exception_handler(DataError, _does_not_fit)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -3,7 +3,8 @@
 Every request with a body gets a byte limit chosen by its path: a declared Content-Length over
 the limit is refused at the first read, before a byte of the body is taken from the socket; a
 body sent without a length (chunked) is counted as it arrives and refused the moment it passes
-the limit. Either way the route sees a `BodyTooLarge` refusal (413, naming the limit), which the
+the limit. A JSON or form body holding text no store can keep (see `edgetext`) is refused (422) the
+same way. Either way the route sees a `BodyTooLarge` refusal (413, naming the limit), which the
 one error handler renders as JSON for the API and as the error page for people, so nothing
 large is ever held in memory and nothing half-read is acted on.
 """
@@ -17,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sopdesk.errors import FieldProblem, Refusal
+from sopdesk.web import edgetext
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -31,6 +33,9 @@ class BodyRule:
     pattern: re.Pattern[str]
     limit: int
     why: str
+    # The phone network's text is cleaned event by event by its parser (a bad caller name
+    # must not cost the delivery's other calls); everything else is refused whole.
+    check_text: bool = True
 
 
 RULES = (
@@ -39,18 +44,26 @@ RULES = (
     BodyRule(re.compile(r"/scenarios/[^/]+$"), 64 * KIB, "a scenario's intake"),
     BodyRule(re.compile(r"/summary$"), 64 * KIB, "a call summary"),
     # RingCentral batches events, each a few kilobytes (parse.MAX_BODY_BYTES says the same).
-    BodyRule(re.compile(r"^/api/v1/telephony/ringcentral$"), 1_000_000, "a webhook delivery"),
+    BodyRule(
+        re.compile(r"^/api/v1/telephony/ringcentral$"), 1_000_000, "a webhook delivery", False
+    ),
     # An article of 100k characters, form-encoded, can triple in size.
     BodyRule(re.compile(r"^/kb/articles/[^/]+/edit$"), 2 * MIB, "an article"),
 )
 
 
+DEFAULT_RULE = BodyRule(re.compile(""), DEFAULT_LIMIT, "a request")
+
+
+def rule_for(path: str) -> BodyRule:
+    """The rule for a request body on `path`: its byte limit, and what such a body is."""
+    return next((rule for rule in RULES if rule.pattern.search(path)), DEFAULT_RULE)
+
+
 def limit_for(path: str) -> tuple[int, str]:
     """The byte limit for a request body on `path`, and what such a body is."""
-    for rule in RULES:
-        if rule.pattern.search(path):
-            return rule.limit, rule.why
-    return DEFAULT_LIMIT, "a request"
+    rule = rule_for(path)
+    return rule.limit, rule.why
 
 
 class _ReadRefusal(Refusal, HTTPException):
@@ -72,10 +85,22 @@ class BodyTooLarge(_ReadRefusal):
         super().__init__(413, "too_large", message, "body")
 
 
+class BadText(_ReadRefusal):
+    def __init__(self, problem: FieldProblem) -> None:
+        super().__init__(422, "invalid", f"invalid text: {problem.message}", problem.field)
+
+
 class BadLength(_ReadRefusal):
     def __init__(self, value: str) -> None:
         message = f"Content-Length {value!r} is not a number of bytes"
         super().__init__(400, "bad_request", message, "Content-Length")
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == wanted:
+            return str(value.decode("latin-1"))
+    return None
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -98,8 +123,14 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit, why = limit_for(str(scope.get("path", "")))
+        rule = rule_for(str(scope.get("path", "")))
+        limit, why = rule.limit, rule.why
         counted = 0
+        content_type = _header(scope, b"content-type") or ""
+        # Checked bodies are kept as they pass (never more than the limit) and read whole
+        # once the last part has arrived, before the route gets that part.
+        checked = rule.check_text and edgetext.is_checked(content_type)
+        kept: list[bytes] | None = [] if checked else None
 
         async def limited_receive() -> Message:
             nonlocal counted
@@ -113,6 +144,12 @@ class BodyLimit:
                 counted += len(message.get("body", b""))
                 if counted > limit:
                     raise BodyTooLarge(limit, why)
+                if kept is not None:
+                    kept.append(message.get("body", b""))
+                    if not message.get("more_body", False):
+                        problem = edgetext.bad_text(content_type, b"".join(kept))
+                        if problem is not None:
+                            raise BadText(problem)
             return message
 
         await self.app(scope, limited_receive, send)

@@ -23,6 +23,7 @@ from sopdesk.desk.calls import CallIn, CallsReceived, CallStatus, receive_call, 
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.errors import Refusal
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
+from sopdesk.web.ids import Moment
 
 router = APIRouter(tags=["calls"])
 
@@ -39,7 +40,9 @@ class CallCreate(BaseModel):
     dialed_number: str | None = Field(None, max_length=32)
     caller_number: str | None = Field(None, max_length=32)
     caller_name: str | None = Field(None, max_length=200)
-    at: datetime | None = Field(None, description="when it happened (default: now)")
+    at: Moment | None = Field(
+        None, description="when it happened, with its offset, 2000-2100 (default: now)"
+    )
 
 
 @router.post("/calls", response_model=InteractionPublic, status_code=201)
@@ -102,6 +105,6 @@ async def ringcentral_webhook(
     reply = WebhookReply(
         accepted=received.accepted,
         interactions=list(received.interaction_ids),
-        notes=[*result.notes, *mapped.notes],
+        notes=[*result.notes, *mapped.notes, *received.refused],
     )
     return JSONResponse(reply.model_dump(), status_code=200, headers=headers)

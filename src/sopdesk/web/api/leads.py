@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from sopdesk.crm import leads
 from sopdesk.crm.views import LeadNotePublic, LeadPublic, TaskPublic
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
+from sopdesk.web.ids import Moment
 
 router = APIRouter(tags=["crm"])
 
@@ -27,7 +28,7 @@ class LeadNoteIn(BaseModel):
 
 class LeadTaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=leads.TITLE_MAX)
-    due_at: AwareDatetime | None = Field(None, description="with its time zone; default: in a day")
+    due_at: Moment | None = Field(None, description="with its time zone; default: in a day")
     assignee_id: int | None = Field(None, description="a user of the org")
     team: str | None = Field(None, max_length=64, description="a team id of the playbook")
 
