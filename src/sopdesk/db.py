@@ -59,14 +59,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 
 _HELD = "sopdesk_write_lock"
 READ_ONLY = "sopdesk_read_only"
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
-_LOCK_WAIT_SECONDS = 10.0
+_LOCK_WAIT_SECONDS = 5.0
+PG_LOCK_TIMEOUT_MS = 5_000
+PG_STATEMENT_TIMEOUT_MS = 60_000
 
 
 def _sqlite_writer_lock(engine: Engine, path: str) -> None:
@@ -115,20 +117,46 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
         event.listen(engine, "connect", _sqlite_pragmas)
         _sqlite_writer_lock(engine, str(Path(path).resolve()) if path else url)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # A lock held elsewhere (a long migration, someone's psql) fails the statement after a few
+    # seconds instead of hanging the sweepers and the intake without a word; the request
+    # answers 503 and the sweeper's pass is logged and retried.
+    options = f"-c lock_timeout={PG_LOCK_TIMEOUT_MS} -c statement_timeout={PG_STATEMENT_TIMEOUT_MS}"
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        connect_args={"options": options},
+    )
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+class ReadOnlyWrite(RuntimeError):
+    """Code holding a reader session tried to write: a bug (the write would not be queued
+    behind the other writers, and on SQLite could fail or be lost)."""
+
+
 def make_reader_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that only read: on SQLite they do not queue behind writers."""
-    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    """Sessions that only read: on SQLite they do not queue behind writers. Any attempt to
+    flush a change through one raises `ReadOnlyWrite`."""
+    return sessionmaker(
+        engine.execution_options(**{READ_ONLY: True}),
+        expire_on_commit=False,
+        info={READ_ONLY: True},
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_of_readers(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyWrite("a reader session was asked to write (a GET route that writes?)")
 
 
 @contextmanager

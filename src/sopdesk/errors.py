@@ -26,6 +26,7 @@ CODES = {
     422: "invalid",
     429: "too_many_requests",
     500: "internal",
+    503: "unavailable",
 }
 
 

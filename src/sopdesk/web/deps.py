@@ -3,8 +3,9 @@
     def route(session: SessionDep, user: CurrentAgent, now: Now) -> ...
 
 `SessionDep` is one transaction per request: it commits when the route returns (before the
-response is sent) and rolls back if it raises. `CurrentUser` comes from the session cookie or
-an `Authorization: Bearer` token and is a detached `User`.
+response is sent) and rolls back if it raises. For GET and HEAD it is a reader's: it takes no
+write lock, and a write through it raises `db.ReadOnlyWrite`. `CurrentUser` comes from the
+session cookie or an `Authorization: Bearer` token and is a detached `User`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from sopdesk.orgs.service import user_for_token
 from sopdesk.web.errors import Forbidden, Unauthenticated
 from sopdesk.web.security import bearer_token
 
+# Requests that only read: they take no write lock, so on SQLite they never queue behind the
+# writers (a ring waited seconds behind four heavy pages). Such a route must not write.
+READING_METHODS = frozenset({"GET", "HEAD"})
+
 
 def _factory(request: Request) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    name = "reader_sessionmaker" if request.method in READING_METHODS else "sessionmaker"
+    factory: sessionmaker[Session] = getattr(request.app.state, name)
     return factory
 
 

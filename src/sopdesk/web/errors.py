@@ -22,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,7 +31,13 @@ from sopdesk.errors import CODES, FieldProblem, Refusal, code_for
 __all__ = ["CODES", "ApiError", "ErrorResponse", "Forbidden", "NotFound", "Unauthenticated"]
 
 log = logging.getLogger(__name__)
-TITLES = {401: "Please log in", 403: "Not allowed", 404: "Not found", 422: "Check the form"}
+TITLES = {
+    401: "Please log in",
+    403: "Not allowed",
+    404: "Not found",
+    422: "Check the form",
+    503: "Please try again",
+}
 
 
 class ErrorField(BaseModel):
@@ -188,9 +194,36 @@ async def _does_not_fit(request: Request, exc: Exception) -> Response:
     return await _respond(request, ApiError(422, message))
 
 
+# How long a client should wait before retrying when the database is busy (a lock held by
+# another process, a timeout) or cannot take a write (a full disk): the transaction was rolled
+# back whole, so a retry loses nothing and repeats nothing.
+RETRY_AFTER_SECONDS = 2
+
+
+def _busy_reason(exc: OperationalError) -> str:
+    text = str(exc.orig or exc).lower()
+    if "full" in text:
+        return "the database cannot take more data (disk full)"
+    if "lock" in text or "timeout" in text or "busy" in text:
+        return "the database is busy"
+    return "the database is not available"
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OperationalError)
+    reason = _busy_reason(exc)
+    first = (str(exc.orig or exc).splitlines() or ["?"])[0]
+    log.warning("503 on %s %s: %s (%s)", request.method, request.url.path, reason, first)
+    message = f"{reason}: nothing was changed; try again in {RETRY_AFTER_SECONDS} s"
+    response = await _respond(request, ApiError(503, message, code="unavailable"))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverflowError, _out_of_range)
     app.add_exception_handler(DataError, _does_not_fit)
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
