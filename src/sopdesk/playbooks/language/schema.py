@@ -25,7 +25,6 @@ Ident = Annotated[
 ]
 
 
-
 def _zone_name(value: str) -> str:
     # Every page shows times in the org's zone: a misspelt zone must fail lint, not each page.
     try:

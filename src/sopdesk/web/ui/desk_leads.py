@@ -24,8 +24,8 @@ from sopdesk.crm import service as crm
 from sopdesk.crm.models import Lead
 from sopdesk.errors import Refusal
 from sopdesk.orgs.models import User
-from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web import localtime
+from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.templating import reader_zone, render
 from sopdesk.web.ui.desk_accounts import line_names
 
