@@ -151,7 +151,7 @@ def test_a_due_time_typed_as_17_00_is_stored_as_22_00_utc(
     # The form offers a day from now, in New York, and says which zone it reads.
     assert f'id="lead-task-due-{lead_id}" name="due_at" type="datetime-local" ' in page
     assert 'value="2026-11-26T10:00"' in page
-    assert 'Due <span class="muted">(America/New_York (EST))</span>' in page
+    assert 'Due <span class="muted">· America/New_York (EST)</span>' in page
     answer = client.post(
         f"/leads/{lead_id}/tasks",
         data={"title": "Call Jo back", "due_at": "2026-11-25T17:00"},
