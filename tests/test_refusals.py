@@ -436,6 +436,7 @@ NOT_REFUSALS = {
     "sopdesk.playbooks.lint.LintUsageError": "the lint command's usage",
     "sopdesk.playbooks.engine.intake.FieldInvalid": "one field's problem, collected into errors",
     "sopdesk.kb.embed.ModelMissing": "the embedding model is not installed: set-up, not input",
+    "sopdesk.web.localtime.TypedTimeInvalid": "a typed time's problem, told by the form's field",
 }
 
 
