@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -368,8 +369,9 @@ def test_the_call_screen_shows_a_missed_call_and_a_caller_who_hung_up(
     login(client, world.agent_ana)
     page = client.get(f"/calls/{hung_up}")
     assert page.status_code == 200
-    assert "The caller hung up at 15:02" in page.text
+    # 15:02 UTC, shown in Rondesse's zone (New York) with its label
+    assert re.search(r"The caller hung up at <time [^>]+>10:02 EST</time>", page.text)
     page = client.get(f"/calls/{missed}")
     assert page.status_code == 200
-    assert "Missed call: the caller hung up at 15:00" in page.text
+    assert re.search(r"the caller hung up at <time [^>]+>25 Nov 10:00 EST</time>", page.text)
     assert 'id="take-call"' not in page.text

@@ -437,6 +437,7 @@ NOT_REFUSALS = {
     "sopdesk.playbooks.engine.intake.FieldInvalid": "one field's problem, collected into errors",
     "sopdesk.kb.embed.ModelMissing": "the embedding model is not installed: set-up, not input",
     "sopdesk.db.ReadOnlyWrite": "a GET route that writes: a bug to fix, never the client's doing",
+    "sopdesk.web.localtime.TypedTimeInvalid": "a typed time's problem, told by the form's field",
 }
 
 

@@ -114,7 +114,8 @@ def test_a_lead_is_staged_owned_noted_and_followed_up_on_the_page(
         tasks = {t.title: t for t in s.scalars(select(Task))}
         team_task, own_task = tasks["Call back Monday"], tasks["Send the brochure"]
         assert (team_task.team, team_task.source) == ("lawyers", f"lead:{lead_id}")
-        assert team_task.due_at.isoformat().startswith("2026-11-30T09:30")
+        # typed in Rondesse's zone (New York, EST in November): stored in UTC
+        assert team_task.due_at.isoformat().startswith("2026-11-30T14:30")
         assert own_task.assignee_id == world.agent_bo.id  # the owner's when it was asked
         actions = list(
             s.scalars(

@@ -208,3 +208,5 @@ def test_an_agent_raises_a_payment_tracking_ticket_from_the_form(
     ticket = client.get(made.headers["location"]).text
     assert "Payment Tracking" in ticket and "5900 INR" in ticket and "004211" in ticket
     assert "Payment cycle: a request submitted now is initiated on" in ticket
+    assert '<time datetime="2026-11-27">Fri 27 Nov</time>' in ticket  # a day, as it is
+    assert ">Tue 01 Dec 2026 17:00 IST</time>" in ticket  # in the org's zone, labelled

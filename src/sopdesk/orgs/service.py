@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -113,6 +114,13 @@ def get_current_playbook(session: Session, org_id: str) -> CurrentPlaybook | Non
         return None
     row_id, version, checksum = found
     return CurrentPlaybook(_published(session, row_id, checksum), version, row_id)
+
+
+def org_zone(session: Session, org_id: str) -> ZoneInfo:
+    """The time zone the org's people read and type times in: its playbook's `org.timezone`
+    (UTC for an org with no playbook published yet)."""
+    current = get_current_playbook(session, org_id)
+    return ZoneInfo(current.playbook.org.timezone if current else "UTC")
 
 
 def get_playbook_version(session: Session, org_id: str, version: str) -> Playbook | None:

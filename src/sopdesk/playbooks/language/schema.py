@@ -11,8 +11,9 @@ import re
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from sopdesk.playbooks.language.durations import parse_duration
 
@@ -22,6 +23,20 @@ Ident = Annotated[
     str,
     Field(pattern=r"^[a-z][a-z0-9_]*$", description="lower_snake_case identifier"),
 ]
+
+
+def _zone_name(value: str) -> str:
+    # Every page shows times in the org's zone: a misspelt zone must fail lint, not each page.
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}: use an IANA name like America/New_York"
+        ) from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_zone_name)]
 
 
 class Model(BaseModel):
@@ -332,7 +347,7 @@ class WeeklyCycle(Model):
     initiated_on: Weekday
     completed_on: Weekday
     completed_at: str = Field("17:00", pattern=r"^\d{2}:\d{2}$", description="end of day")
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     summary_only: bool = False
     source: str | None = None
 
@@ -360,7 +375,7 @@ class Org(Model):
     id: Ident
     name: str
     default_region: str = Field("US", description="region for reading local phone numbers")
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
 
 
 class Playbook(Model):

@@ -10,9 +10,10 @@ a missing one, is the error page's 404.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,8 +24,9 @@ from sopdesk.crm import service as crm
 from sopdesk.crm.models import Lead
 from sopdesk.errors import Refusal
 from sopdesk.orgs.models import User
+from sopdesk.web import localtime
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.templating import render
+from sopdesk.web.templating import reader_zone, render
 from sopdesk.web.ui.desk_accounts import line_names
 
 router = APIRouter()
@@ -32,7 +34,6 @@ router = APIRouter()
 Short = Annotated[str, Form(max_length=400)]
 # The stage tab the page was on, carried by each form so the answer shows the same tab.
 View = Annotated[str, Form(max_length=40)]
-DUE_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends and shows
 
 
 def _work_context(session: Session, user: User, now: datetime, rows: list[Lead]) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def _work_context(session: Session, user: User, now: datetime, rows: list[Lead])
         "teams": leads.teams(session, user.org_id),
         "notes": leads.notes_by_lead(session, user.org_id, [lead.id for lead in rows]),
         "follow_ups": leads.tasks_by_lead(session, user.org_id, rows),
-        "due_default": (now + leads.DEFAULT_DUE).strftime(DUE_FORMAT),
+        "due_default": now + leads.DEFAULT_DUE,
         "note_max": leads.NOTE_MAX,
         "title_max": leads.TITLE_MAX,
         "work": None,
@@ -221,7 +222,7 @@ def add_task(
                 lead_id,
                 now,
                 title=title,
-                due_at=_due(due_at, now),
+                due_at=_due(due_at, now, reader_zone(request)),
                 assignee_id=_user_id("assignee_id", assignee_id),
                 team=team.strip() or None,
             )
@@ -252,13 +253,12 @@ def _user_id(field: str, text: str) -> int | None:
         raise leads.LeadInvalid(field, "choose someone from the list") from None
 
 
-def _due(text: str, now: datetime) -> datetime:
-    """The due time as a datetime-local input sends it, in UTC (as the desk shows times);
-    none given: the service's default, a day from now."""
+def _due(text: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """The due time as a datetime-local input sends it, read in the reader's zone (the one
+    the desk shows times in); none given: the service's default, a day from now."""
     if not text.strip():
         return now + leads.DEFAULT_DUE
     try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise leads.LeadInvalid("due_at", "a date and time, like 2026-11-26 09:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return localtime.parse_typed(text, zone)
+    except localtime.TypedTimeInvalid as bad:
+        raise leads.LeadInvalid("due_at", str(bad)) from None

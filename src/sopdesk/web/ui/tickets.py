@@ -53,7 +53,6 @@ def _common(playbook: Playbook | None, now: datetime) -> dict[str, Any]:
     return {
         "triggers": ", ".join(f"sse:{kind}" for kind in TICKET_EVENTS),
         "now": now,
-        "zone": accounts.org_zone(playbook),
         "status_labels": STATUS_LABELS,
         "sla_labels": SLA_LABELS,
         "reminders": accounts.reminders_due(playbook, now),
