@@ -168,17 +168,6 @@ def test_ringcentral_real_payloads_make_one_interaction_per_session(
     assert all(i["line_id"] == "unknown" and i["warnings"] for i in listed)
 
 
-def test_ringcentral_verification_token_is_checked(db_url: str, world: World) -> None:
-    app = make_app(db_url, ringcentral_verification_token="s3cret-token")
-    body = next(iter(_rc_payloads())).read_bytes()
-    with TestClient(app) as client:
-        url = "/api/v1/telephony/ringcentral?org=rondesse"
-        wrong = client.post(url, content=body, headers={"Verification-Token": "nope"})
-        right = client.post(url, content=body, headers={"Verification-Token": "s3cret-token"})
-    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
-    assert right.status_code == 200
-
-
 def test_the_api_gives_each_step_and_scenario_status_the_call_screen_shows(
     client: TestClient, ana: dict[str, str]
 ) -> None:

@@ -59,9 +59,6 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(default=DEV_SECRET, description="signs session cookies and CSRF tokens")
     production: bool = Field(default=False, description="refuse the development secret when true")
-    ringcentral_verification_token: str | None = Field(
-        default=None, description="expected Verification-Token header on RingCentral webhooks"
-    )
     host: str = "127.0.0.1"
     port: int = 8000
     smtp_port: int = 2525

@@ -270,3 +270,4 @@ def main() -> None:
 
 # Commands kept in their own modules register on `app` when imported.
 from sopdesk.cli import health as _health  # noqa: E402, F401
+from sopdesk.cli import webhooks as _webhooks  # noqa: E402, F401

@@ -26,6 +26,8 @@ class Org(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # How many calls one person may hold at once (accepted, not wrapped up).
     max_active_calls: Mapped[int] = mapped_column(default=1, server_default="1")
+    # SHA-256 of the Verification-Token this org's RingCentral subscription sends (orgs.webhooks).
+    webhook_token_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class User(Base):

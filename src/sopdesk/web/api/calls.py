@@ -21,7 +21,9 @@ from sopdesk.channels.ringcentral.mapping import DeskCall, desk_calls
 from sopdesk.db import transaction
 from sopdesk.desk.calls import CallIn, CallsReceived, CallStatus, receive_call, receive_reported
 from sopdesk.desk.views import InteractionPublic
-from sopdesk.errors import Refusal
+from sopdesk.errors import FieldProblem, Refusal
+from sopdesk.orgs.webhooks import webhook_allowed
+from sopdesk.settings import Settings
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.ids import Moment
 
@@ -78,22 +80,58 @@ def _receive(
         return receive_reported(session, org, calls, now)
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "testclient"})
+BAD_CREDENTIAL = "bad or missing Verification-Token for this org's webhook"
+
+
+def credential_required(settings: Settings, client_host: str | None) -> bool:
+    """Outside loopback (a desk serving other hosts, a delivery from another host, or
+    production) every delivery must carry its org's credential."""
+    local = settings.host in LOOPBACK and (client_host or "") in LOOPBACK
+    return settings.production or not local
+
+
+def _check_credential(
+    readers: sessionmaker[Session], org: str | None, presented: str | None, required: bool
+) -> None:
+    if org is None:
+        if required:
+            raise Refusal(
+                403,
+                "forbidden",
+                BAD_CREDENTIAL,
+                [FieldProblem("org", "name the org: /api/v1/telephony/ringcentral?org=ORG")],
+            )
+        return  # loopback only: the dialed number picks the org
+    with readers() as session:
+        if not webhook_allowed(session, org, presented, required):
+            raise Refusal(403, "forbidden", BAD_CREDENTIAL)
+
+
 @router.post("/telephony/ringcentral", response_model=WebhookReply)
 async def ringcentral_webhook(
     request: Request,
     now: Now,
-    org: Annotated[str | None, Query(description="org this subscription belongs to")] = None,
+    org: Annotated[
+        str | None, Query(max_length=64, description="org this subscription belongs to")
+    ] = None,
 ) -> Response:
     """RingCentral webhooks: the Validation-Token handshake, then telephony-session events.
 
-    Point each org's subscription at `/api/v1/telephony/ringcentral?org=ORG`; without `org`
-    the dialed number picks the org whose playbook lists it.
+    Point each org's subscription at `/api/v1/telephony/ringcentral?org=ORG` with that org's
+    verification token (`sopdesk webhook-token --org ORG`), sent back in `Verification-Token`:
+    it is checked before the body is read, and an unknown org fails exactly like a bad token.
+    Only a desk serving loopback alone takes deliveries without one (and without `org`, when
+    the dialed number picks the org).
     """
     settings = request.app.state.settings
+    required = credential_required(settings, request.client.host if request.client else None)
+    presented = request.headers.get("verification-token")
+    readers = request.app.state.reader_sessionmaker
+    await run_in_threadpool(_check_credential, readers, org, presented, required)
     body = await request.body()
-    result = parse_webhook(
-        dict(request.headers), body, verification_token=settings.ringcentral_verification_token
-    )
+    # The credential is checked above, per org; the parser's own check is for other callers.
+    result = parse_webhook(dict(request.headers), body, verification_token=None)
     if result.kind in (ResultKind.REJECTED, ResultKind.ERROR):
         status = result.http_status
         code = "forbidden" if status == 403 else "bad_request"
