@@ -29,6 +29,7 @@ from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
 from sopdesk.web.errors import ErrorResponse, install_error_handlers
 from sopdesk.web.headers import SecurityHeaders
+from sopdesk.web.install_secret import check_serving, installation_secret
 from sopdesk.web.limits import BodyLimit
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
@@ -93,6 +94,8 @@ def create_app(
     one source of "now" for every route and page (tests pass their own).
     """
     settings.check_production()
+    secret = installation_secret(settings)
+    check_serving(settings, secret)
     vendor = vendor_dir or settings.vendor_dir or BUNDLED_VENDOR
     check_vendor(vendor)
     engine = make_engine(settings.database_url)
@@ -127,7 +130,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=secret,
         session_cookie="sopdesk_session",
         max_age=SESSION_MAX_AGE,
         same_site="lax",
