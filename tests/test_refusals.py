@@ -436,6 +436,9 @@ NOT_REFUSALS = {
     "sopdesk.playbooks.lint.LintUsageError": "the lint command's usage",
     "sopdesk.playbooks.engine.intake.FieldInvalid": "one field's problem, collected into errors",
     "sopdesk.kb.embed.ModelMissing": "the embedding model is not installed: set-up, not input",
+    "sopdesk.playbooks.language.loader.UnknownOrg": "a PlaybookError naming the known orgs (CLI)",
+    "sopdesk.web.preflight.DatabaseInUse": "before serving: the CLI's exit 2, no HTTP answer",
+    "sopdesk.web.preflight.PortBusy": "before serving: the CLI's exit 2, no HTTP answer",
 }
 
 

@@ -32,7 +32,12 @@ from sopdesk.web.headers import SecurityHeaders
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
 STATIC = Path(__file__).resolve().parent / "static"
-VENDOR_FILES = ("htmx.org/dist/htmx.min.js", "htmx-ext-sse/dist/sse.js")
+VENDOR_FILES = (
+    "htmx.org/dist/htmx.min.js",
+    "htmx-ext-sse/dist/sse.js",
+    "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css",
+)
 KEEPALIVE_SECONDS = 15.0
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -112,6 +117,9 @@ def create_app(
         version=_version(),
         description="The contact-center desk that runs your SOPs. Errors share one JSON shape.",
         lifespan=lifespan,
+        # /docs is our own page (web/ui/api_docs.py): FastAPI's loads Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
