@@ -1,7 +1,7 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
-Every template extends `base.html` and gets `user`, `org` (None before login), `csrf_token`,
-and the filters `duration` and `urgency_level`.
+Every template extends `base.html` (but `api_docs.html`, Swagger UI's own page) and gets
+`user`, `org` (None before login), `csrf_token`, and the filters `duration` and `urgency_level`.
 """
 
 from __future__ import annotations
