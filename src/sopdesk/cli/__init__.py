@@ -19,7 +19,7 @@ from sopdesk.cli.help import DeskGroup, use_desk_help
 from sopdesk.kb.cli import kb_app
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.language.loader import PlaybookError, UnknownOrg, load_org
-from sopdesk.settings import get_settings
+from sopdesk.settings import get_settings, installed_version
 
 app = typer.Typer(
     name="sopdesk",
@@ -35,18 +35,9 @@ app = typer.Typer(
 PathsArg = Annotated[list[Path], typer.Argument(help="playbook files or directories")]
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("sopdesk")
-    except PackageNotFoundError:  # running from sources that were never installed
-        return "unknown"
-
-
 def _print_version(wanted: bool) -> None:
     if wanted:
-        sys.stdout.write(f"sopdesk {_version()}\n")
+        sys.stdout.write(f"sopdesk {installed_version()}\n")
         raise typer.Exit(0)
 
 

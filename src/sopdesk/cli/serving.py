@@ -96,8 +96,8 @@ def run_desk(settings: Settings, held: DeskClaim, demo: DemoData | None = None) 
 def serve(host: HostOpt = None, port: PortOpt = None, smtp_port: SmtpPortOpt = None) -> None:
     """Serve the web desk and the API (database from SOPDESK_DATABASE_URL)."""
     settings = web_settings(host, port, smtp_port)
-    # Without Redis, live events stay in their process: a second desk on the same SQLite file
-    # would show its agents a queue that never moves. With Redis, workers may share the file.
+    # Without Redis, live events stay in their process: the agents of a second desk on the same
+    # SQLite file would not see the first desk's calls ring. With Redis, workers share the file.
     held = claim(settings, SERVE_HINTS, exclusive=settings.redis_url is None)
     run_desk(on_its_port(settings, held), held)
 
