@@ -4,18 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Front-end libraries come from the npm registry at install time, pinned, never committed.
-HTMX_VERSION     := 2.0.11
-HTMX_SSE_VERSION := 2.2.4
+HTMX_VERSION       := 2.0.11
+HTMX_SSE_VERSION   := 2.2.4
+# Swagger UI for /docs (served from our own origin: /docs works offline, under the strict CSP).
+SWAGGER_UI_VERSION := 5.35.0
 NPM_DIR   := $(VENV)/npm
-NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)
+NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)
 # ... and are copied into the package (gitignored), so a built wheel serves them too.
 VENDOR_DIR   := src/sopdesk/web/static/vendor
 VENDOR_FILES := htmx.org/dist/htmx.min.js htmx.org/LICENSE htmx-ext-sse/dist/sse.js \
-	htmx-ext-sse/LICENSE
+	htmx-ext-sse/LICENSE swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css \
+	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE
 VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES))
-DEMO_DB   := var/demo.db
 
-.PHONY: setup run test test-dates lint bench wheel clean
+.PHONY: setup run reset test test-dates lint bench wheel clean
 
 setup: $(STAMP) $(NPM_STAMP) $(VENDORED)
 
@@ -27,7 +29,8 @@ $(STAMP): pyproject.toml
 
 $(NPM_STAMP): | $(STAMP)
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
-		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION)
+		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) \
+		swagger-ui-dist@$(SWAGGER_UI_VERSION)
 	touch $(NPM_STAMP)
 
 $(VENDOR_DIR)/%: $(NPM_STAMP)
@@ -38,10 +41,20 @@ $(VENDOR_DIR)/%: $(NPM_STAMP)
 wheel: setup
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 
-# A fresh SQLite demo database every time: both orgs, every role, a few accounts and calls.
+# The demo desk (both orgs, every role, a few accounts and calls) on the database every sopdesk
+# command uses by default ($$SOPDESK_DATABASE_URL, else var/sopdesk.db). The demo data is loaded
+# once and kept between runs; `make run RESET=1` or `make reset` starts afresh. Other ports:
+# `make run PORT=8001 SMTP_PORT=2526` (taken from the command line only: a PORT in the
+# environment often belongs to something else; SOPDESK_PORT is the environment's way).
+# A second `make run` while one runs refuses and touches nothing: the desk locks its database.
+DEMO_FLAGS = $(if $(filter command line,$(origin PORT)),--port $(PORT)) \
+	$(if $(filter command line,$(origin SMTP_PORT)),--smtp-port $(SMTP_PORT)) \
+	$(if $(filter 1 yes true,$(RESET)),--reset)
 run: setup
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	SOPDESK_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/sopdesk demo
+	$(BIN)/sopdesk demo $(strip $(DEMO_FLAGS))
+
+reset:
+	@$(MAKE) --no-print-directory run RESET=1
 
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 

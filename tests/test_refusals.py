@@ -438,6 +438,9 @@ NOT_REFUSALS = {
     "sopdesk.kb.embed.ModelMissing": "the embedding model is not installed: set-up, not input",
     "sopdesk.db.ReadOnlyWrite": "a GET route that writes: a bug to fix, never the client's doing",
     "sopdesk.web.localtime.TypedTimeInvalid": "a typed time's problem, told by the form's field",
+    "sopdesk.playbooks.language.loader.UnknownOrg": "a PlaybookError naming the known orgs (CLI)",
+    "sopdesk.web.preflight.DatabaseInUse": "before serving: the CLI's exit 2, no HTTP answer",
+    "sopdesk.web.preflight.PortBusy": "before serving: the CLI's exit 2, no HTTP answer",
 }
 
 

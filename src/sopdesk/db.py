@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -109,6 +109,14 @@ def _sqlite_writer_lock(engine: Engine, path: str) -> None:
     event.listen(engine, "commit", release)
     event.listen(engine, "rollback", release)
     event.listen(engine.pool, "checkin", checkin)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The absolute path of a SQLite file database, None for memory or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
 
 
 def make_engine(url: str) -> Engine:

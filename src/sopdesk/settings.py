@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,15 @@ def checkout_root() -> Path | None:
     if PACKAGE_DIR.parent.name == "src" and (root / "pyproject.toml").is_file():
         return root
     return None
+
+
+def installed_version() -> str:
+    """sopdesk's version as installed ("unknown" when its metadata cannot be read)."""
+    # Read when asked, not at import; a reinstall in progress may briefly hide the metadata.
+    try:
+        return importlib.metadata.version("sopdesk") or "unknown"
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def default_playbooks() -> Path:

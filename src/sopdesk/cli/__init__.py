@@ -13,14 +13,20 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sopdesk.cli import serving
+from sopdesk.cli.common import fail as _fail
+from sopdesk.cli.help import DeskGroup, use_desk_help
 from sopdesk.kb.cli import kb_app
 from sopdesk.playbooks import engine
-from sopdesk.playbooks.language.loader import PlaybookError, load_org
-from sopdesk.settings import Settings, get_settings
+from sopdesk.playbooks.language.loader import PlaybookError, UnknownOrg, load_org
+from sopdesk.settings import get_settings, installed_version
 
 app = typer.Typer(
     name="sopdesk",
     help="The contact-center desk that runs your SOPs.",
+    cls=DeskGroup,
+    # Click's plain help: Rich's panels print every option with its Python type (`<bool>`).
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -29,9 +35,22 @@ app = typer.Typer(
 PathsArg = Annotated[list[Path], typer.Argument(help="playbook files or directories")]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        sys.stdout.write(f"sopdesk {installed_version()}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """The contact-center desk that runs your SOPs."""
 
 
 @app.command()
@@ -64,14 +83,21 @@ def import_sop(
 @app.command()
 def call(
     org: Annotated[str, typer.Option(help="org id or name, e.g. rondesse")],
-    label: Annotated[str | None, typer.Option(help="line label shown before answering")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="dialed number")] = None,
-    agent: Annotated[str, typer.Option(help="the answering agent's name")] = "Agent",
-    caller: Annotated[str | None, typer.Option(help="the caller's name, if known")] = None,
+    label: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="line label shown before answering")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", metavar="NUMBER", help="dialed number")] = None,
+    agent: Annotated[
+        str, typer.Option(metavar="NAME", help="the answering agent's name")
+    ] = "Agent",
+    caller: Annotated[
+        str | None, typer.Option(metavar="NAME", help="the caller's name, if known")
+    ] = None,
     playbooks: Annotated[
         Path | None,
         typer.Option(
-            help="playbooks directory [default: $SOPDESK_PLAYBOOKS or the seed playbooks]"
+            metavar="DIR",
+            help="playbooks directory [default: $SOPDESK_PLAYBOOKS or the seed playbooks]",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the screen as JSON")] = False,
@@ -84,6 +110,9 @@ def call(
         raise _fail(f"playbooks directory not found: {directory}")
     try:
         playbook = load_org(directory, org).playbook
+    except UnknownOrg as exc:
+        known = f"known: {', '.join(exc.known)}" if exc.known else f"no playbooks in {directory}"
+        raise _fail(f"unknown org '{org}'; {known}") from None
     except PlaybookError as exc:
         raise _fail("; ".join(str(f) for f in exc.findings)) from None
     screen = engine.resolve_call(playbook, agent, label=label, number=to, caller_name=caller)
@@ -109,87 +138,9 @@ def schema(
     sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
-def _web_settings(host: str | None, port: int | None, smtp_port: int | None) -> Settings:
-    from pydantic import ValidationError
-
-    try:
-        settings = get_settings()
-        settings.check_production()
-    except (ValidationError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    changes = {"host": host, "port": port, "smtp_port": smtp_port}
-    return settings.model_copy(update={k: v for k, v in changes.items() if v is not None})
-
-
-def _serve(settings: Settings, demo: object = None) -> None:
-    from sopdesk.web.run import serve as run_server
-
-    try:
-        run_server(settings, demo=demo)
-    except RuntimeError as exc:
-        raise _fail(str(exc)) from None
-
-
-HostOpt = Annotated[str | None, typer.Option(help="address to listen on [default: 127.0.0.1]")]
-PortOpt = Annotated[int | None, typer.Option(help="HTTP port [default: 8000]")]
-
-
-@app.command()
-def serve(
-    host: HostOpt = None,
-    port: PortOpt = None,
-    smtp_port: Annotated[int | None, typer.Option(help="SMTP intake port [default: 2525]")] = None,
-) -> None:
-    """Serve the web desk and the API (database from SOPDESK_DATABASE_URL)."""
-    _serve(_web_settings(host, port, smtp_port))
-
-
-@app.command()
-def demo(host: HostOpt = None, port: PortOpt = None) -> None:
-    """Load the demo orgs, people, accounts and calls (idempotent), then serve."""
-    from datetime import UTC, datetime
-
-    from sopdesk.demo import load_demo
-    from sopdesk.orgs.service import OrgError
-
-    settings = _web_settings(host, port, None)
-    if not settings.playbooks.is_dir():
-        raise _fail(f"playbooks directory not found: {settings.playbooks} (set SOPDESK_PLAYBOOKS)")
-    try:
-        data = load_demo(settings, datetime.now(UTC))
-    except OrgError as exc:
-        raise _fail(str(exc)) from None
-    console = Console()
-    shown = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
-    console.rule("sopdesk demo")
-    console.print(f"Open [bold]http://{shown}:{settings.port}/[/] and log in as one of:")
-    for login in data.logins:
-        console.print(f"  {login.email:<28} {login.org_name:<12} {login.role_label}")
-    console.print(f"Password for every demo login: [bold]{data.password}[/]")
-    console.print(f"Database: {settings.database_url}", highlight=False)
-    _serve(settings, demo=data)
-
-
-@app.command()
-def simulate(
-    url: Annotated[
-        str, typer.Option(help="base URL of a running sopdesk, e.g. http://127.0.0.1:8000")
-    ],
-    org: Annotated[str, typer.Option(help="org the calls are for, e.g. rondesse")],
-    line: Annotated[str, typer.Option(help="line label the calls ring with")],
-    rate: Annotated[float, typer.Option(min=0.01, help="calls per second")] = 1.0,
-    duration: Annotated[float, typer.Option(min=0.0, help="seconds to keep calling")] = 10.0,
-    to: Annotated[str | None, typer.Option("--to", help="dialed number to send too")] = None,
-) -> None:
-    """Send RingCentral-format call events (ring, answer, hang up) to a running server."""
-    from sopdesk.channels.ringcentral.simulate import simulate as run_simulation
-
-    try:
-        report = run_simulation(url, org, line, rate=rate, duration=duration, to_number=to)
-    except ValueError as exc:
-        raise _fail(str(exc)) from None
-    sys.stdout.write(report.summary() + "\n")
-    raise typer.Exit(0 if report.ok else 1)
+app.command()(serving.serve)
+app.command()(serving.demo)
+app.command()(serving.simulate)
 
 
 token_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
@@ -237,7 +188,9 @@ app.add_typer(kb_app, name="kb")
 @token_app.command("create")
 def token_create(
     org: Annotated[str, typer.Option(help="org id, e.g. rondesse")],
-    user: Annotated[str, typer.Option(help="the email of the user the token acts as")],
+    user: Annotated[
+        str, typer.Option(metavar="EMAIL", help="the email of the user the token acts as")
+    ],
 ) -> None:
     """Print a new API token (send it as `Authorization: Bearer <token>`); it is shown once."""
     from datetime import UTC, datetime
@@ -262,6 +215,9 @@ def token_create(
     finally:
         engine.dispose()
     sys.stdout.write(token + "\n")
+
+
+use_desk_help(app)
 
 
 def main() -> None:

@@ -316,12 +316,12 @@ def receive_reported(
     for reported in calls:
         org_id = org_for_call(session, org_hint, reported.dialed_number)
         if org_id is None:
-            raise DeskError(
-                422,
-                "invalid",
-                "no org for this call",
-                [FieldProblem("org", "add ?org=ORG to the webhook address, or publish the number")],
+            why = (
+                f"no org '{org_hint}' here"
+                if org_hint
+                else "add ?org=ORG to the webhook address, or publish the number"
             )
+            raise DeskError(422, "invalid", "no org for this call", [FieldProblem("org", why)])
         call = CallIn(
             org_id=org_id,
             at=reported.at or now,

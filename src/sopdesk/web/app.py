@@ -8,7 +8,6 @@ the CSRF check and the shared error shape.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import pkgutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -24,7 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from sopdesk import events
 from sopdesk.db import make_engine, make_reader_sessionmaker, make_sessionmaker, migrate
-from sopdesk.settings import BUNDLED_VENDOR, Settings
+from sopdesk.settings import BUNDLED_VENDOR, Settings, installed_version
 from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
 from sopdesk.web.errors import ErrorResponse, install_error_handlers
@@ -34,7 +33,12 @@ from sopdesk.web.limits import BodyLimit
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
 STATIC = Path(__file__).resolve().parent / "static"
-VENDOR_FILES = ("htmx.org/dist/htmx.min.js", "htmx-ext-sse/dist/sse.js")
+VENDOR_FILES = (
+    "htmx.org/dist/htmx.min.js",
+    "htmx-ext-sse/dist/sse.js",
+    "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css",
+)
 KEEPALIVE_SECONDS = 15.0
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -46,14 +50,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (422, "Invalid input; `fields` names each problem"),
     ]
 }
-
-
-def _version() -> str:
-    # Read at start-up, not import; a reinstall in progress may briefly hide the metadata.
-    try:
-        return importlib.metadata.version("sopdesk") or "unknown"
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def check_vendor(vendor: Path) -> None:
@@ -113,9 +109,12 @@ def create_app(
 
     app = FastAPI(
         title="sopdesk",
-        version=_version(),
+        version=installed_version(),
         description="The contact-center desk that runs your SOPs. Errors share one JSON shape.",
         lifespan=lifespan,
+        # /docs is our own page (web/ui/api_docs.py): FastAPI's loads Swagger UI from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -14,8 +14,6 @@ COMMON = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
-# FastAPI's interactive docs load their assets from a CDN; they keep the default policy.
-NO_CSP = ("/docs", "/redoc")
 
 
 class SecurityHeaders:
@@ -28,14 +26,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not str(scope.get("path", "")).startswith(NO_CSP)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.extend(COMMON)
                 content_type = dict(headers).get(b"content-type", b"")
-                if with_csp and content_type.startswith(b"text/html"):
+                if content_type.startswith(b"text/html"):
                     headers.append((b"content-security-policy", CSP.encode()))
                 message["headers"] = headers
             await send(message)

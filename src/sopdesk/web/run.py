@@ -14,6 +14,7 @@ from sopdesk.channels.email.runtime import start_sweeper
 from sopdesk.db import migrate
 from sopdesk.settings import Settings
 from sopdesk.web.app import create_app
+from sopdesk.web.preflight import DeskClaim
 
 # SSE streams never end by themselves: give them this long, then stop anyway.
 GRACEFUL_SHUTDOWN_SECONDS = 3
@@ -31,12 +32,22 @@ class DeskServer(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def serve(settings: Settings, *, demo: Any = None) -> None:
+def serve(settings: Settings, *, demo: Any = None, claim: DeskClaim | None = None) -> None:
     """Run the desk until interrupted: web and API, SMTP intake, SLA sweeper, IMAP polling.
 
     The mail edges start here, not in the app's lifespan: test apps must not fight over the
     SMTP port, nor fire real-time clocks. Raises RuntimeError when something cannot start.
+    `claim` (from `preflight.claim_desk`): the HTTP socket to serve on and the database's lock,
+    both released when the desk stops; without one, uvicorn binds the port itself.
     """
+    try:
+        _serve(settings, demo, claim.http if claim is not None else None)
+    finally:
+        if claim is not None:
+            claim.release()
+
+
+def _serve(settings: Settings, demo: Any, http: socket.socket | None) -> None:
     app = create_app(settings, demo=demo)
     migrate(settings.database_url)  # the tables exist before the first email arrives
     factory = app.state.sessionmaker
@@ -44,6 +55,9 @@ def serve(settings: Settings, *, demo: Any = None) -> None:
     sweeper = start_sweeper(settings, factory)  # safe in every worker: conditional updates
     imap = start_imap_poller(settings, factory)  # None unless mailboxes are configured
     print(f"SMTP intake on {settings.smtp_host}:{settings.smtp_port}; SLA sweeper running")
+    if http is not None:
+        # uvicorn announces the address only when it binds the port itself.
+        print(f"Serving http://{settings.host}:{settings.port}/ (Ctrl+C to stop)", flush=True)
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -52,7 +66,7 @@ def serve(settings: Settings, *, demo: Any = None) -> None:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     try:
-        DeskServer(config, app).run()
+        DeskServer(config, app).run(sockets=[http] if http is not None else None)
     finally:
         sweeper.stop()
         smtp.stop()

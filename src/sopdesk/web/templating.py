@@ -1,8 +1,8 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
-Every template extends `base.html` and gets `user`, `org` (None before login), `csrf_token`,
-the filter `duration`, the global `urgency_level`, and the time filters of `localtime`, which
-show every time in the reader's zone:
+Every template extends `base.html` (but `api_docs.html`, Swagger UI's own page) and gets
+`user`, `org` (None before login), `csrf_token`, the filter `duration`, the global
+`urgency_level`, and the time filters of `localtime`, which show every time in the reader's zone:
 
     {{ t.due_at | local_time }}            <time datetime=UTC title=full>02 Dec 17:00 EST</time>
     {{ t.due_at | local_time("time") }}    ... 17:00 EST (styles: localtime.STYLES)

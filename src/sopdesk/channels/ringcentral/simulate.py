@@ -31,6 +31,7 @@ from sopdesk.channels.ringcentral.payloads import (
 WEBHOOK_PATH = "/api/v1/telephony/ringcentral"
 _KEPT_ERRORS = 5
 _LANES_PER_CLIENT = 8
+_BODY_SHOWN = 300  # characters of a non-JSON error body
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,24 @@ def check_loopback(url: str) -> httpx.URL:
     return parsed
 
 
+def describe_response(status: int, body: bytes) -> str:
+    """A failed response as a person reads it: `HTTP 422 invalid: message (field: why)`.
+
+    The server's reason is in its body, in sopdesk's one error shape
+    (`{"error": {"code", "message", "fields": [{"field", "message"}]}}`); any other body is
+    shown as text, cut short; an empty one leaves the status alone.
+    """
+    try:
+        error = json.loads(body)["error"]
+        code, message = str(error["code"]), str(error["message"])
+        fields = [f"{f['field']}: {f['message']}" for f in error.get("fields") or []]
+    except (ValueError, KeyError, TypeError):
+        text = body.decode("utf-8", "replace").strip()
+        return f"HTTP {status}: {text[:_BODY_SHOWN]}" if text else f"HTTP {status}"
+    shown = f"HTTP {status} {code}: {message}"
+    return f"{shown} ({'; '.join(fields)})" if fields else shown
+
+
 class _Tally:
     """Mutable counters shared by the call tasks of one run (one event loop, no locks)."""
 
@@ -116,7 +135,7 @@ class _Tally:
         if message not in self.errors and len(self.errors) < _KEPT_ERRORS:
             self.errors.append(message)
 
-    def record(self, status: int, latency_ms: float) -> None:
+    def record(self, status: int, latency_ms: float, body: bytes = b"") -> None:
         self.latencies_ms.append(latency_ms)
         klass = status // 100
         if klass in self.by_class:
@@ -124,7 +143,7 @@ class _Tally:
         else:
             self.other += 1
         if klass != 2:
-            self.error(f"HTTP {status}")
+            self.error(describe_response(status, body))
 
 
 async def _post(
@@ -137,7 +156,9 @@ async def _post(
         tally.transport_errors += 1
         tally.error(f"{type(exc).__name__}: {exc}")
         return
-    tally.record(response.status_code, (time.perf_counter() - started) * 1000)
+    latency_ms = (time.perf_counter() - started) * 1000
+    failed = not response.is_success
+    tally.record(response.status_code, latency_ms, response.content if failed else b"")
 
 
 async def _place_call(

@@ -23,13 +23,18 @@ PLAYBOOK_FILENAMES = ("playbook.yaml", "playbook.yml")
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in a playbook file, as an author would want it reported."""
+    """One problem in a playbook file, as an author would want it reported.
+
+    `line` 0: the problem is with the file or folder as a whole, not one of its lines.
+    """
 
     file: str
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return f"{self.file}: {self.message}"
         return f"{self.file}:{self.line}: {self.message}"
 
 
@@ -39,6 +44,19 @@ class PlaybookError(Exception):
     def __init__(self, findings: Sequence[Finding]) -> None:
         super().__init__("\n".join(str(f) for f in findings))
         self.findings = list(findings)
+
+
+class UnknownOrg(PlaybookError):
+    """No playbook under the directory is for `org`; `known` lists the org ids that are."""
+
+    def __init__(self, directory: Path, org: str, known: Sequence[str], unloaded: int) -> None:
+        listed = f"known: {', '.join(known)}" if known else "no playbook loaded"
+        hint = f"; {unloaded} playbook files did not load" if unloaded else ""
+        message = f"no playbook for org '{org}' ({listed}{hint})"
+        # The directory, not a line in it: no file is at fault.
+        super().__init__([Finding(str(directory), 0, message)])
+        self.org = org
+        self.known = tuple(known)
 
 
 @dataclass(frozen=True)
@@ -202,15 +220,16 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
 
 def load_org(directory: Path, org_id: str) -> LoadedPlaybook:
     """The playbook under `directory` whose org id or name is `org_id` (case-insensitive)."""
-    errors: list[Finding] = []
+    unloaded = 0
+    known: list[str] = []
     for path in discover([directory]):
         try:
             loaded = load_file(path)
-        except PlaybookError as exc:
-            errors.extend(exc.findings)
+        except PlaybookError:
+            unloaded += 1
             continue
         org = loaded.playbook.org
         if org_id.strip().lower() in (org.id, org.name.lower()):
             return loaded
-    hint = f" ({len(errors)} playbook files did not load)" if errors else ""
-    raise PlaybookError([Finding(str(directory), 1, f"no playbook for org '{org_id}'{hint}")])
+        known.append(org.id)
+    raise UnknownOrg(directory, org_id, known, unloaded)
