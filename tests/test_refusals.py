@@ -441,6 +441,7 @@ NOT_REFUSALS = {
     "sopdesk.playbooks.language.loader.UnknownOrg": "a PlaybookError naming the known orgs (CLI)",
     "sopdesk.web.preflight.DatabaseInUse": "before serving: the CLI's exit 2, no HTTP answer",
     "sopdesk.web.preflight.PortBusy": "before serving: the CLI's exit 2, no HTTP answer",
+    "sopdesk.web.install_secret.UnsafeSecret": "before serving: the app refuses to start",
 }
 
 

@@ -217,13 +217,12 @@ def token_create(
     sys.stdout.write(token + "\n")
 
 
+# Commands kept in their own modules register on `app` when imported (before the help below).
+from sopdesk.cli import health as _health  # noqa: E402, F401
+from sopdesk.cli import webhooks as _webhooks  # noqa: E402, F401
+
 use_desk_help(app)
 
 
 def main() -> None:
     app()
-
-
-# Commands kept in their own modules register on `app` when imported.
-from sopdesk.cli import health as _health  # noqa: E402, F401
-from sopdesk.cli import webhooks as _webhooks  # noqa: E402, F401

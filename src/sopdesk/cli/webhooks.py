@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from sopdesk.cli import _fail, app
+from sopdesk.cli import app
+from sopdesk.cli.common import fail as _fail
 from sopdesk.db import make_engine, make_sessionmaker, transaction
 from sopdesk.errors import Refusal
 from sopdesk.orgs.webhooks import make_webhook_token
