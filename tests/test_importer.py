@@ -1,7 +1,7 @@
 """The SOP importer: seed documents become drafts that validate, lint clean and score well;
 odd documents never crash; the importer's code carries no text from the seeds.
 
-The seeds are read from ../shared/seeds beside the checkout; those tests skip when it is absent.
+The seeds are read from playbooks/<org>/sources/, where they ship beside their playbooks.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SEED_DOCUMENTS
 from sopdesk.playbooks.importer import ImportResult, import_sop, run_import
 from sopdesk.playbooks.importer.score import score
 from sopdesk.playbooks.language.loader import load_text
@@ -23,20 +24,17 @@ from sopdesk.playbooks.language.schema import Channel, FieldType, GreetingMode, 
 from sopdesk.playbooks.lint import lint_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = Path(__file__).resolve().parent / "data" / "importer"
 IMPORTER = ROOT / "src" / "sopdesk" / "playbooks" / "importer"
-RONDESSE = "004_bd3fd1b67684f510.txt"
-MYOPERATOR = "000_ca12d654b0457964.txt"
+RONDESSE = SEED_DOCUMENTS["rondesse"].name
+MYOPERATOR = SEED_DOCUMENTS["myoperator"].name
 TARGET = 0.9
 # Lint findings that report what a document leaves out; the draft header lists them as gaps.
 GAP_FINDINGS = re.compile(r"has no email address|sets no lead stage|is not a number in use")
 
 
 def seed(name: str) -> str:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed document {path} not found (CI keeps ../shared beside the checkout)")
+    path = next(p for p in SEED_DOCUMENTS.values() if p.name == name)
     return path.read_text(encoding="utf-8")
 
 
