@@ -100,6 +100,28 @@ def test_a_directory_without_cases_exits_2(tmp_path: Path) -> None:
     assert sopdesk_test(tmp_path).returncode == 2
 
 
+@pytest.mark.parametrize("org", ["rondesse", "myoperator"])
+def test_a_playbook_given_for_a_case_file_is_recognised_and_exits_2(org: str) -> None:
+    """Not a list of 'unknown key' failures: say what the command expects."""
+    result = sopdesk_test(f"playbooks/{org}/playbook.yaml")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.startswith(
+        f"error: playbooks/{org}/playbook.yaml is a playbook, not a case file"
+    )
+    assert "give it a case file or a folder" in result.stdout
+    assert f"`sopdesk test playbooks/{org}`" in result.stdout
+    assert "unknown key" not in result.stdout and "FAIL" not in result.stdout
+
+
+def test_a_case_file_that_is_not_a_playbook_still_runs_when_named_with_one(copy: Path) -> None:
+    """A malformed case file is still reported as one; only a playbook is turned away."""
+    broken = copy / "rondesse/tests/broken.yaml"
+    broken.write_text("org: rondesse\ncases: []\nurgencies: []\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run_cases([broken], out) == 1
+    assert "is a playbook" not in out.getvalue()
+
+
 # --- the case format, in process ------------------------------------------------------------
 
 
