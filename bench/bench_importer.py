@@ -1,8 +1,8 @@
 """How much of each hand-written seed playbook the importer's draft reproduces.
 
 Run: .venv/bin/python bench/bench_importer.py [-v]
-Reads the seed documents from ../shared/seeds (beside the checkout) and the hand-written
-playbooks from playbooks/<org>/playbook.yaml; skips, saying why, when the seeds are absent.
+Reads each seed document from playbooks/<org>/sources/ and its hand-written playbook from
+playbooks/<org>/playbook.yaml; skips, saying why, when one is absent.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sopdesk.playbooks.importer.score import Score, score
 from sopdesk.playbooks.language.schema import Playbook
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 # Seed document -> the folder of its hand-written playbook.
 PAIRS = {
     "004_bd3fd1b67684f510.txt": "rondesse",
@@ -57,12 +56,10 @@ def report(name: str, result: Score, unplaced: int, verbose: bool) -> str:
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    if not SEEDS.is_dir():
-        print(f"skipped: seed documents not found at {SEEDS}")
-        return 0
     totals = []
     for seed_name, folder in PAIRS.items():
-        seed, reference = SEEDS / seed_name, ROOT / "playbooks" / folder / "playbook.yaml"
+        seed = ROOT / "playbooks" / folder / "sources" / seed_name
+        reference = ROOT / "playbooks" / folder / "playbook.yaml"
         if not (seed.is_file() and reference.is_file()):
             print(f"skipped {folder}: {seed if not seed.is_file() else reference} not found")
             continue

@@ -22,6 +22,13 @@ from sopdesk.db import Base, make_engine, make_sessionmaker, migrate
 from sopdesk.models import load_all_models
 
 IN_CI = os.environ.get("CI") == "true"
+ROOT = Path(__file__).resolve().parents[1]
+# The two seed SOP documents, shipped beside the playbooks that implement them (a copy of
+# ../shared/seeds; see sources/README.md there), keyed by org.
+SEED_DOCUMENTS = {
+    "rondesse": ROOT / "playbooks" / "rondesse" / "sources" / "004_bd3fd1b67684f510.txt",
+    "myoperator": ROOT / "playbooks" / "myoperator" / "sources" / "000_ca12d654b0457964.txt",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

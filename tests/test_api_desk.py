@@ -15,7 +15,8 @@ from personas import World, build_world
 from sopdesk.crm.models import CallLog, Lead, Note, Task
 from web_helpers import make_app, token_for
 
-RC_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ringcentral"
+# Real RingCentral webhook payloads, shipped with their source and licence (see SOURCE.md there).
+RC_DATA = Path(__file__).resolve().parent / "data" / "ringcentral" / "real"
 CRYPTO = {
     "concern": "Caller pressed to move savings into a 'safe' wallet",
     "caller_name": "Dee Carter",
@@ -137,9 +138,9 @@ def test_bad_input_names_the_field(client: TestClient, ana: dict[str, str]) -> N
 
 
 def _rc_payloads() -> list[Path]:
-    if not RC_DATA.is_dir():
-        pytest.skip(f"RingCentral sample payloads not found at {RC_DATA}")
-    return sorted(RC_DATA.glob("*Message.json"))
+    payloads = sorted(RC_DATA.glob("*Message.json"))
+    assert payloads, f"no RingCentral sample payloads in {RC_DATA}"
+    return payloads
 
 
 def test_ringcentral_handshake_echoes_the_validation_token(client: TestClient) -> None:

@@ -1,8 +1,7 @@
 """`sopdesk test`: the seed playbooks' cases pass, wrong ones fail with a reason, bad files are
 reported without a traceback; and the traceability tables cite cases that exist.
 
-The seed documents are read from ../shared/seeds beside the checkout (skipped when absent, except
-in CI, where they must be there)."""
+The seed documents are read from playbooks/<org>/sources/, shipped beside their playbooks."""
 
 from __future__ import annotations
 
@@ -18,17 +17,14 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import skip_or_fail
+from conftest import SEED_DOCUMENTS
 from sopdesk.playbooks.cases import run_cases
 from sopdesk.playbooks.cases.check import same
 from sopdesk.playbooks.engine.screen import Screen
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOKS = ROOT / "playbooks"
-SEEDS = {
-    "rondesse": ROOT.parent / "shared/seeds/004_bd3fd1b67684f510.txt",
-    "myoperator": ROOT.parent / "shared/seeds/000_ca12d654b0457964.txt",
-}
+SHARED_SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 def sopdesk_test(*paths: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -102,6 +98,28 @@ def test_a_missing_path_exits_2() -> None:
 
 def test_a_directory_without_cases_exits_2(tmp_path: Path) -> None:
     assert sopdesk_test(tmp_path).returncode == 2
+
+
+@pytest.mark.parametrize("org", ["rondesse", "myoperator"])
+def test_a_playbook_given_for_a_case_file_is_recognised_and_exits_2(org: str) -> None:
+    """Not a list of 'unknown key' failures: say what the command expects."""
+    result = sopdesk_test(f"playbooks/{org}/playbook.yaml")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.startswith(
+        f"error: playbooks/{org}/playbook.yaml is a playbook, not a case file"
+    )
+    assert "give it a case file or a folder" in result.stdout
+    assert f"`sopdesk test playbooks/{org}`" in result.stdout
+    assert "unknown key" not in result.stdout and "FAIL" not in result.stdout
+
+
+def test_a_case_file_that_is_not_a_playbook_still_runs_when_named_with_one(copy: Path) -> None:
+    """A malformed case file is still reported as one; only a playbook is turned away."""
+    broken = copy / "rondesse/tests/broken.yaml"
+    broken.write_text("org: rondesse\ncases: []\nurgencies: []\n", encoding="utf-8")
+    out = io.StringIO()
+    assert run_cases([broken], out) == 1
+    assert "is a playbook" not in out.getvalue()
 
 
 # --- the case format, in process ------------------------------------------------------------
@@ -362,12 +380,20 @@ def _rows(org: str) -> list[list[str]]:
     ]
 
 
-@pytest.mark.parametrize("org", sorted(SEEDS))
+@pytest.mark.parametrize("org", sorted(SEED_DOCUMENTS))
+def test_the_shipped_seed_is_the_shared_one_unchanged(org: str) -> None:
+    """The copy beside the playbook is the seed itself (checked where ../shared is beside us)."""
+    path = SEED_DOCUMENTS[org]
+    assert (path.parent / "README.md").is_file(), "a shipped seed says where it comes from"
+    shared = SHARED_SEEDS / path.name
+    if shared.is_file():
+        assert path.read_bytes() == shared.read_bytes()
+
+
+@pytest.mark.parametrize("org", sorted(SEED_DOCUMENTS))
 def test_every_seed_sentence_is_traced(org: str) -> None:
     """Each row quotes its seed verbatim, and the quotes cover the whole seed."""
-    if not SEEDS[org].is_file():
-        skip_or_fail(f"seed document {SEEDS[org]} not found")
-    seed = _norm(SEEDS[org].read_text(encoding="utf-8"))
+    seed = _norm(SEED_DOCUMENTS[org].read_text(encoding="utf-8"))
     covered = [False] * len(seed)
     for cells in _rows(org):
         if len(cells) != 5:
@@ -385,7 +411,7 @@ def test_every_seed_sentence_is_traced(org: str) -> None:
     assert {g.strip() for g in gaps if re.search(r"\w", g)} <= UNTRACED_LABELS
 
 
-@pytest.mark.parametrize("org", sorted(SEEDS))
+@pytest.mark.parametrize("org", sorted(SEED_DOCUMENTS))
 def test_every_row_cites_tests_that_exist(org: str) -> None:
     existing = set(case_ids(PLAYBOOKS / org))
     text = (PLAYBOOKS / org / "TRACEABILITY.md").read_text(encoding="utf-8")
@@ -400,7 +426,7 @@ def test_every_row_cites_tests_that_exist(org: str) -> None:
             assert f"def {test_name}(" in source, f"no test {test_file}::{test_name}"
 
 
-@pytest.mark.parametrize("org", sorted(SEEDS))
+@pytest.mark.parametrize("org", sorted(SEED_DOCUMENTS))
 def test_case_index_lists_exactly_the_cases(org: str) -> None:
     text = (PLAYBOOKS / org / "TRACEABILITY.md").read_text(encoding="utf-8")
     index = text.split("## Test cases\n")[1]

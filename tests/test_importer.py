@@ -1,13 +1,15 @@
 """The SOP importer: seed documents become drafts that validate, lint clean and score well;
 odd documents never crash; the importer's code carries no text from the seeds.
 
-The seeds are read from ../shared/seeds beside the checkout; those tests skip when it is absent.
+The seeds are read from playbooks/<org>/sources/, where they ship beside their playbooks.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import SEED_DOCUMENTS
 from sopdesk.playbooks.importer import ImportResult, import_sop, run_import
 from sopdesk.playbooks.importer.score import score
 from sopdesk.playbooks.language.loader import load_text
@@ -23,20 +26,17 @@ from sopdesk.playbooks.language.schema import Channel, FieldType, GreetingMode, 
 from sopdesk.playbooks.lint import lint_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = Path(__file__).resolve().parent / "data" / "importer"
 IMPORTER = ROOT / "src" / "sopdesk" / "playbooks" / "importer"
-RONDESSE = "004_bd3fd1b67684f510.txt"
-MYOPERATOR = "000_ca12d654b0457964.txt"
+RONDESSE = SEED_DOCUMENTS["rondesse"].name
+MYOPERATOR = SEED_DOCUMENTS["myoperator"].name
 TARGET = 0.9
 # Lint findings that report what a document leaves out; the draft header lists them as gaps.
 GAP_FINDINGS = re.compile(r"has no email address|sets no lead stage|is not a number in use")
 
 
 def seed(name: str) -> str:
-    path = SEEDS / name
-    if not path.is_file():
-        pytest.skip(f"seed document {path} not found (CI keeps ../shared beside the checkout)")
+    path = next(p for p in SEED_DOCUMENTS.values() if p.name == name)
     return path.read_text(encoding="utf-8")
 
 
@@ -252,8 +252,44 @@ def test_run_import_reads_bytes_that_are_not_utf8(tmp_path: Path) -> None:
 
 def test_run_import_refuses_binary_junk_honestly(tmp_path: Path) -> None:
     out, err = tmp_path / "d.yaml", io.StringIO()
-    assert run_import(DATA / "junk.bin", out, err) == 0
-    assert "not readable text" in out.read_text(encoding="utf-8")
+    assert run_import(DATA / "junk.bin", out, err) == 1
+    assert "not readable text" in err.getvalue() and "no draft written" in err.getvalue()
+    assert not out.exists()
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"", "holds no text"),
+        (b"  \n\n", "holds no text"),
+        (PASSWD.encode(), "no call lines, steps or scenarios found (2 source line(s)"),
+        ((DATA / "email.txt").read_bytes(), "no call lines, steps or scenarios found"),
+        ((DATA / "readme.md").read_bytes(), "no call lines, steps or scenarios found"),
+    ],
+)
+def test_run_import_of_a_document_with_nothing_recognised_writes_nothing(
+    tmp_path: Path, content: bytes, said: str
+) -> None:
+    """Not an empty 'lint-clean' draft named after the file: exit 1, and the old output stays."""
+    source, out, err = tmp_path / "notes.txt", tmp_path / "draft.yaml", io.StringIO()
+    source.write_bytes(content)
+    out.write_text("kept\n", encoding="utf-8")
+    assert run_import(source, out, err) == 1
+    assert said in err.getvalue() and "nothing recognised" in err.getvalue()
+    assert err.getvalue().startswith(f"error: {source}: ")
+    assert out.read_text(encoding="utf-8") == "kept\n"
+
+
+def test_the_command_exits_1_on_a_password_file(tmp_path: Path) -> None:
+    source = tmp_path / "passwd"
+    source.write_text(PASSWD, encoding="utf-8")
+    command = [sys.executable, "-m", "sopdesk", "import-sop", str(source)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "nothing recognised" in done.stderr and "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("missing", ["nope.txt", "."])
@@ -265,7 +301,8 @@ def test_run_import_usage_errors(tmp_path: Path, missing: str) -> None:
 
 def test_run_import_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
     err = io.StringIO()
-    assert run_import(DATA / "email.txt", tmp_path / "no" / "such" / "dir.yaml", err) == 2
+    out = tmp_path / "no" / "such" / "dir.yaml"
+    assert run_import(DATA / "harbor_clinic_sop.txt", out, err) == 2
 
 
 # No seed text in the importer ---------------------------------------------------------------

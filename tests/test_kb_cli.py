@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from sopdesk.cli import app
+from sopdesk.kb.folder import article_files
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.sqlite_only  # each test makes its own SQLite file, as a user would
@@ -95,3 +97,44 @@ def test_bad_input_exits_2_naming_the_problem(env: dict[str, str], tmp_path: Pat
     assert code == 2 and "give a QUERY or --queries FILE" in err
     code, _, err = run(env, "kb", "search", "x", "--org", "rondesse", "--mode", "fuzzy")
     assert code == 2 and "--mode: expected one of keyword, semantic, combined" in err
+
+
+def _project_folder(tmp_path: Path) -> Path:
+    """A folder of articles that also holds what a project folder holds: a virtual environment,
+    front-end packages, caches and a git folder, each full of Markdown that is not an article."""
+    folder = tmp_path / "project"
+    shutil.copytree(ROOT / "playbooks/myoperator/articles", folder / "articles")
+    junk = {
+        ".venv/lib/python3.11/site-packages/pkg/README.md": "# not an article",
+        ".venv/pyvenv.cfg": "home = /usr/bin",
+        "env/pyvenv.cfg": "home = /usr/bin",  # a virtual environment by another name
+        "env/share/doc/LICENSE.md": "not an article",
+        "articles/node_modules/htmx.org/README.md": "# htmx",
+        "articles/__pycache__/x.md": "cached",
+        ".git/description.md": "git",
+    }
+    for name, text in junk.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_import_skips_virtual_environments_and_tool_folders_and_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    code, out, err = run(env, "kb", "import", str(_project_folder(tmp_path)), "--org", "myoperator")
+    assert code == 0, err
+    first, skipped = out.splitlines()
+    assert first == "myoperator: 6 created, 0 updated, 0 unchanged"
+    assert skipped == (
+        "skipped 5 folder(s) that hold no articles (hidden, virtual environments, node_modules, "
+        "__pycache__): .git, .venv, articles/__pycache__, articles/node_modules, env"
+    )
+
+
+def test_the_skipped_folders_are_not_entered(tmp_path: Path) -> None:
+    folder = _project_folder(tmp_path)
+    files = article_files(folder)
+    assert {p.parent for p in files.paths} == {folder / "articles"}
+    assert len(files.paths) == 6
+    assert article_files(folder / "articles" / "node_modules").skipped == []

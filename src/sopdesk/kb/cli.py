@@ -27,6 +27,7 @@ kb_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_SKIPPED_SHOWN = 5  # skipped folders named on the summary line; the rest are counted
 OrgOpt = Annotated[str, typer.Option("--org", help="org id or name, e.g. myoperator")]
 
 
@@ -95,6 +96,19 @@ def import_articles(
     print(
         f"{org_id}: {len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged"
+    )
+    if report.skipped:
+        print(_skipped_line(report.skipped))
+
+
+def _skipped_line(skipped: list[str]) -> str:
+    """How many folders were not read, naming the first few."""
+    shown = ", ".join(skipped[:_SKIPPED_SHOWN])
+    if len(skipped) > _SKIPPED_SHOWN:
+        shown += f" and {len(skipped) - _SKIPPED_SHOWN} more"
+    return (
+        f"skipped {len(skipped)} folder(s) that hold no articles (hidden, virtual environments, "
+        f"node_modules, __pycache__): {shown}"
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sopdesk.errors import Refusal
 from sopdesk.kb.article import ArticleDoc, ArticleError, parse_article
 from sopdesk.kb.embed import ArticleEmbedder, Embedder, get_embedder, pack
+from sopdesk.kb.folder import article_files
 from sopdesk.kb.models import Article, ArticleVersion, KbIndexState
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import get_current_playbook
@@ -63,6 +64,8 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Folders not read (hidden, virtual environments, node_modules, __pycache__), relative.
+    skipped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,13 @@ class VersionInfo:
     title: str
 
 
-def read_folder(directory: Path) -> list[Draft]:
-    """Every `*.md` under `directory`, parsed; all errors at once, or none."""
+def read_folder(directory: Path) -> tuple[list[Draft], list[str]]:
+    """Every article file under `directory`, parsed, and the folders skipped (`article_files`);
+    all errors at once, or none."""
     drafts: list[Draft] = []
     errors: list[ArticleError] = []
-    for path in sorted(directory.rglob("*.md")):
+    files = article_files(directory)
+    for path in files.paths:
         name = str(path.relative_to(directory))
         try:
             source = path.read_text(encoding="utf-8")
@@ -90,7 +95,7 @@ def read_folder(directory: Path) -> list[Draft]:
             errors.append(exc)
     if errors:
         raise ArticlesRefused(errors)
-    return drafts
+    return drafts, files.skipped
 
 
 def check_drafts(session: Session, org_id: str, drafts: Sequence[Draft]) -> None:
@@ -210,9 +215,11 @@ def import_folder(
     embedder: Embedder | None = None,
 ) -> ImportReport:
     """Load a folder of article files into the org (`sopdesk kb import`)."""
-    drafts = read_folder(directory)
+    drafts, skipped = read_folder(directory)
     check_drafts(session, org_id, drafts)
-    return save_drafts(session, org_id, drafts, now, by, embedder)
+    report = save_drafts(session, org_id, drafts, now, by, embedder)
+    report.skipped = skipped
+    return report
 
 
 def can_edit(user: User) -> bool:

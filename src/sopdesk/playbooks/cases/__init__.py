@@ -169,11 +169,33 @@ def run_file(path: Path) -> list[Outcome]:
     return [Outcome(f"{path}::{c.id}", tuple(run_case(playbook, c))) for c in spec.cases]
 
 
+# Keys only a playbook has at its top; a case file has `org: <id>` and `cases:` instead.
+_PLAYBOOK_KEYS = frozenset({"format", "version", "urgencies", "lines", "scenarios", "teams"})
+
+
+def _is_playbook(path: Path) -> bool:
+    """Whether a file named on the command line is a playbook rather than a case file."""
+    try:
+        data, _ = parse_text(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, UnicodeDecodeError, PlaybookError):
+        return False  # run_file reports what is wrong with it
+    return "cases" not in data and bool(_PLAYBOOK_KEYS & data.keys())
+
+
 def run_cases(paths: Sequence[Path], out: TextIO) -> int:
-    """Run cases under `paths`; 0 all passed, 1 a failure, 2 nothing to run."""
+    """Run cases under `paths`; 0 all passed, 1 a failure, 2 nothing to run (a path that does
+    not exist, holds no cases, or is a playbook instead of a case file)."""
     missing = [p for p in paths if not p.exists()]
     if missing:
         out.write(f"error: no such file or directory: {', '.join(map(str, missing))}\n")
+        return 2
+    playbook = next((p for p in paths if p.is_file() and _is_playbook(p)), None)
+    if playbook is not None:
+        out.write(
+            f"error: {playbook} is a playbook, not a case file: `sopdesk test` runs the cases "
+            "kept in tests/*.yaml beside a playbook; give it a case file or a folder, e.g. "
+            f"`sopdesk test {playbook.parent}` (`sopdesk lint {playbook}` checks the playbook)\n"
+        )
         return 2
     files = list(discover_cases(paths))
     if not files:

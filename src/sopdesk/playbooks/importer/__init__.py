@@ -22,7 +22,7 @@ from sopdesk.playbooks.importer.dump import comment_lines, playbook_yaml
 from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.language.schema import Playbook
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 _MAX_SHOWN = 200  # characters of an unplaced line repeated in the draft's header
 _BINARY_SHARE = 0.1
 
@@ -44,6 +44,14 @@ class ImportResult:
     playbook: Playbook
     unplaced: list[Unplaced]
     assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def recognised(self) -> bool:
+        """Whether the draft holds anything of an SOP: a line, scenario, policy, team, form or
+        schedule. An empty file, a password file or a binary yields only the org's defaults."""
+        pb = self.playbook
+        parts = (pb.lines, pb.scenarios, pb.policies, pb.teams, pb.ticket_categories, pb.schedules)
+        return any(parts)
 
 
 def import_sop(text: str, source_name: str) -> ImportResult:
@@ -94,7 +102,11 @@ def _header(source: str, assumptions: list[str], unplaced: list[Unplaced]) -> li
 
 
 def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
-    """CLI edge: read `file`, write the draft to `out` (stdout if None), summarise on stderr."""
+    """CLI edge: read `file`, write the draft to `out` (stdout if None), summarise on stderr.
+
+    Exit 0 with a draft; 1, writing nothing, when the document holds nothing the importer
+    recognises; 2 when the file cannot be read or the draft cannot be written.
+    """
     err = err or sys.stderr
     if not file.is_file():
         problem = "is a directory, not a document" if file.is_dir() else "no such file"
@@ -107,6 +119,9 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
         return EXIT_USAGE
     text, encoding = decode(data)
     result = import_sop(text, file.name)
+    if not result.recognised:
+        print(f"error: {file}: {_nothing_recognised(text, result)}; no draft written", file=err)
+        return EXIT_NOTHING
     if out is None:
         sys.stdout.write(result.playbook_yaml)
     else:
@@ -119,6 +134,18 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
         print(f"note: {file} is not UTF-8; read as {encoding}", file=err)
     print(_summary(file, out, result), file=err)
     return EXIT_OK
+
+
+def _nothing_recognised(text: str, result: ImportResult) -> str:
+    """Why a document gave nothing to draft, in the words of the summary line."""
+    if not text.strip():
+        return "the file holds no text: nothing recognised"
+    if _looks_binary(text):
+        return "not readable text (a binary file?): nothing recognised"
+    return (
+        "nothing recognised as an SOP: no call lines, steps or scenarios found "
+        f"({len(result.unplaced)} source line(s), none placed)"
+    )
 
 
 def decode(data: bytes) -> tuple[str, str]:
