@@ -492,3 +492,34 @@ def test_no_route_translates_a_refusal_by_hand() -> None:
                         if name in refusal_names:
                             found.append(f"{path.name}:{inner.lineno}")
     assert found == []
+
+
+def test_foreign_ids_in_a_ticket_and_an_escalation_before_an_faq_are_refused(
+    db_url: str, session_factory: sessionmaker[Session]
+) -> None:
+    """A ticket linked to another org's (or no) account is 422 naming account_id, never 201 or
+    500; an escalation whose policy wants an FAQ first is 409 before one was tried."""
+    from fastapi.testclient import TestClient
+
+    from personas import build_world
+    from web_helpers import make_app, ring, token_for
+
+    world = build_world(session_factory)
+    priya = {"Authorization": f"Bearer {token_for(session_factory, world.agent_priya)}"}
+    with TestClient(make_app(db_url)) as client:
+        base = {"category": "payment_tracking", "fields": {}, "subject": "s"}
+        for account in (world.account_id, 2_000_000):  # Rondesse's account; none at all
+            sent = client.post(
+                "/api/v1/tickets", json={**base, "account_id": account}, headers=priya
+            )
+            assert sent.status_code == 422, sent.text
+            assert sent.json()["error"]["fields"][0]["field"] == "account_id"
+        iid = ring(session_factory, "myoperator", "mo-faq", number="+91 22 4000 0000")
+        client.post(f"/api/v1/interactions/{iid}/accept", headers=priya)
+        early = client.post(
+            f"/api/v1/interactions/{iid}/escalations",
+            json={"policy": "legal_accounts_by_email", "team": "legal"},
+            headers=priya,
+        )
+        assert early.status_code == 409, early.text
+        assert early.json()["error"]["fields"][0]["field"] == "faq_tried"

@@ -230,7 +230,14 @@ def test_myoperator_legal_request_is_faq_first_then_email_only(
         data={"policy": "legal_accounts_by_email", "team": "legal"},
         headers=htmx,
     ).text
-    assert "✓ Asked to email Legal" in early
-    assert "faq tried before escalating" in early  # the engine's precondition, not ours
+    # Refused at once, naming the precondition: no hand-off is promised before an FAQ.
+    assert "✓ Asked to email Legal" not in early
+    assert "the policy escalates only after an FAQ was tried" in early
     tried = client.post(f"/calls/{iid}/faq-tried", data={"article": ""}, headers=htmx).text
-    assert "✓ FAQ tried" in tried and "faq tried before escalating" not in tried
+    assert "✓ FAQ tried" in tried
+    asked = client.post(
+        f"/calls/{iid}/escalations",
+        data={"policy": "legal_accounts_by_email", "team": "legal"},
+        headers=htmx,
+    ).text
+    assert "✓ Asked to email Legal" in asked and "faq tried before escalating" not in asked

@@ -514,6 +514,14 @@ def record_escalation(
     progress = progress_of(interaction)
     # FAQ articles tried earlier on the call count for this escalation too.
     faq_tried = sorted({*faq_tried, *progress.faq_tried})
+    if "faq_tried" in policy.preconditions and not faq_tried:
+        # Refused now, not only at wrap-up: the agent must not promise a hand-off yet.
+        raise DeskError(
+            409,
+            "precondition",
+            f"{policy.name}: try an FAQ article with the caller first",
+            [FieldProblem("faq_tried", "the policy escalates only after an FAQ was tried")],
+        )
     entry = EscalationRecord(
         policy=policy_id,
         team=team_id,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from sopdesk.crm.models import Account, Contact
 from sopdesk.errors import FieldProblem, Refusal
 from sopdesk.escalations.clocks import plan_clock, start_clocks
 from sopdesk.escalations.models import Ticket, TicketStatus
@@ -73,6 +74,19 @@ def check_fields(
     return result.values
 
 
+def _check_own(
+    session: Session, org_id: str, account_id: int | None, contact_id: int | None
+) -> None:
+    """Refuse (422, naming the field) an account or contact that is not one of the org's: an
+    unknown id, or another org's, is the same 'no such' to the caller."""
+    account = None if account_id is None else session.get(Account, account_id)
+    if account_id is not None and (account is None or account.org_id != org_id):
+        raise EscalationError("account_id", f"no account {account_id} in your org")
+    contact = None if contact_id is None else session.get(Contact, contact_id)
+    if contact_id is not None and (contact is None or contact.org_id != org_id):
+        raise EscalationError("contact_id", f"no contact {contact_id} in your org")
+
+
 def raise_category_ticket(
     session: Session,
     user: User,
@@ -94,6 +108,7 @@ def raise_category_ticket(
     """
     playbook = playbook or _playbook(session, user.org_id)
     category = category_of(playbook, category_id)
+    _check_own(session, user.org_id, account_id, contact_id)
     values = check_fields(playbook, category, fields)
     team = playbook.team(category.team)
     ticket = Ticket(
