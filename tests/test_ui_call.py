@@ -159,7 +159,7 @@ def test_wrap_up_is_refused_with_what_is_missing_then_writes_the_records(
     assert refused.status_code == 422
     assert "Wrap-up refused: the call cannot be wrapped up yet." in refused.text
     assert '<a href="#account-q">Link the customer&#39;s account' in refused.text
-    assert '<a href="#f-crypto-amount">Crypto Call: amount: the amount needs a currency' in (
+    assert '<a href="#f-crypto-amount">Crypto Call: Amount and currency: the amount needs a currency' in (
         refused.text
     )
     results = client.get(f"/calls/{iid}/accounts", params={"q": "carter"}, headers=htmx).text
