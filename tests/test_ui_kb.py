@@ -60,6 +60,10 @@ def test_client_wants_legal_gets_the_legal_article_first(
         assert interaction is not None and LEGAL in interaction.progress["faq_tried"]
     again = client.get(f"/calls/{call}/assist", params={"q": "client wants to talk to legal"})
     assert "✓ FAQ tried" in again.text
+    # The policy's "FAQ tried" names the article by its title, never by its slug.
+    status = client.get(f"/calls/{call}").text.split('class="policy__faq"', 1)[1].split("</p>")[0]
+    assert "✓ FAQ tried" in status and "asks to speak with the Legal or Accounts team?" in status
+    assert LEGAL not in status
 
 
 def test_noise_is_no_good_match(
