@@ -50,6 +50,10 @@ def test_client_wants_legal_gets_the_legal_article_first(
     first = found.text.index('class="kb-hit__title"')
     assert "Legal or Accounts" in found.text[first : first + 200]
     assert found.text.index("kb-hit__answer") < found.text.index("Related articles")
+    # The quick answer's "- " lines are a real list, not bullets typed as text.
+    answer = found.text.split('class="kb-hit__answer">', 1)[1].split("</div>", 1)[0]
+    assert answer.lstrip().startswith("<ul>") and "<li>First, consult the relevant FAQ" in answer
+    assert "- First" not in answer
     token = csrf_from(page.text)
     tried = client.post(
         f"/calls/{call}/faq-tried", data={"article": LEGAL}, headers={"X-CSRF-Token": token}

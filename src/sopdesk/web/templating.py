@@ -1,7 +1,8 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
 Every template extends `base.html` and gets `user`, `org` (None before login), `csrf_token`,
-and the filters `duration` and `urgency_level`.
+and the filters `duration`, `urgency_level` and, for article text, `short_markup`,
+`inline_markup` and `body_markup`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from sopdesk.web.markup import body_markup, inline_markup, short_markup
 from sopdesk.web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -56,6 +58,9 @@ def _context(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_context])
 templates.env.filters["duration"] = duration
+templates.env.filters["short_markup"] = short_markup
+templates.env.filters["inline_markup"] = inline_markup
+templates.env.filters["body_markup"] = body_markup
 templates.env.globals["urgency_level"] = urgency_level
 templates.env.globals["since"] = since
 
