@@ -83,10 +83,11 @@ def _row(
     *,
     opened: str | None = None,
     problem: str | None = None,
+    problem_field: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _task_context(session, user, [task], now)
-    context.update(t=task, opened=opened, problem=problem)
+    context.update(t=task, opened=opened, problem=problem, problem_field=problem_field)
     return render(request, "desk/task_row.html", context, status_code=status_code)
 
 
@@ -104,6 +105,7 @@ def _refused(
     if task is None or refusal.status not in (409, 422):
         raise refusal
     message = refusal.fields[0].message if refusal.fields else refusal.message
+    field = refusal.fields[0].field if refusal.fields else None
     return _row(
         request,
         session,
@@ -112,6 +114,7 @@ def _refused(
         now,
         opened=opened,
         problem=message,
+        problem_field=field,
         status_code=refusal.status,
     )
 
