@@ -117,6 +117,7 @@ def test_a_ticket_form_marks_each_missing_field(client: TestClient, world: World
     refused = client.post("/tickets/new/payment_tracking", data=data)
     assert refused.status_code == 422
     assert "is required" in assert_invalid(refused.text, "f-amount")
+    assert "(when Payment method is Cheque)" in refused.text  # by its label, not its id
     assert_valid(refused.text, "f-payment_method")
 
 

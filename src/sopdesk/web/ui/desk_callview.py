@@ -63,6 +63,11 @@ class ScenarioPanel:
     steps: list[ScenarioStepRow]
     problems: int  # invalid fields and required steps not done
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """Field id -> the playbook's label: how the page names a field anywhere it says one."""
+        return {row.field.id: row.field.label for row in self.fields}
+
 
 @dataclass(frozen=True)
 class TeamButton:
