@@ -192,7 +192,7 @@ def test_an_agent_raises_a_payment_tracking_ticket_from_the_form(
 ) -> None:
     login(client, mw.world.agent_priya)
     page = client.get("/tickets/new/payment_tracking")
-    assert page.status_code == 200 and "Cheque number (when payment method is Cheque)" in page.text
+    assert page.status_code == 200 and "Cheque number (when Payment method is Cheque)" in page.text
     assert client.get("/tickets/new/refunds").status_code == 404
     form = {
         "csrf_token": csrf_from(page.text),
