@@ -186,7 +186,9 @@ def test_the_tasks_page_works_a_task_in_place(
     assert f'id="task-thread-{handoff}" open' in commented.text
 
     refused = client.post(f"/tasks/{handoff}/close", data={"outcome": " "}, headers=csrf)
-    assert refused.status_code == 422 and 'role="alert">write what came of it</p>' in refused.text
+    problem = f'role="alert" id="task-problem-{handoff}">write what came of it</p>'
+    assert refused.status_code == 422 and problem in refused.text
+    assert f'aria-invalid="true" aria-describedby="task-problem-{handoff}"' in refused.text
     assert f'id="task-close-{handoff}" open' in refused.text
 
     closed = client.post(

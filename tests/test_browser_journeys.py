@@ -82,7 +82,7 @@ def test_psos_crypto_call_from_pop_to_the_account(
     expect(page.locator("#wrapup-refused")).to_contain_text("Wrap-up refused")
     owed = page.locator("#call-wrapup")
     expect(owed).to_contain_text("Link the customer's account")
-    expect(owed).to_contain_text("Crypto Call: amount: the amount needs a currency")
+    expect(owed).to_contain_text("Crypto Call: Amount and currency: the amount needs a currency")
 
     owed.locator('a[href="#f-crypto-amount"]').click()  # each missing item leads to its fix
     expect(page.locator("#f-crypto-amount")).to_be_focused()

@@ -147,6 +147,9 @@ def test_crypto_call_on_psos_from_refusal_to_wrap_up(
     with session_factory() as s:
         note = s.scalars(select(Note)).one()
         assert "Stopped a transfer" in note.body and note.account_id == world.account_id
+        # Only the call's content: the playbook's description of the rule stays in the playbook.
+        assert note.body.endswith(": Stopped a transfer to a scam wallet."), note.body
+        assert "Call log of this call" not in note.body
         tasks = {t.team: t for t in s.scalars(select(Task))}
         assert tasks["business_analysts"].due_at == done + timedelta(days=1)
         assert tasks["business_analysts"].data["intake"]["amount"] == {

@@ -57,7 +57,7 @@ def test_payment_tracking_fields_are_mandatory_and_cheque_number_only_for_cheque
                 s, priya, category_id="payment_tracking", fields=cheque, subject="", now=T0
             )
         assert list(no_cheque.value.errors) == ["cheque_number"]
-        with pytest.raises(accounts.TicketFieldsInvalid, match="amount: currency must be"):
+        with pytest.raises(accounts.TicketFieldsInvalid, match="Amount: currency must be"):
             accounts.raise_category_ticket(
                 s,
                 priya,

@@ -38,6 +38,7 @@ from sopdesk.escalations import accounts, tickets
 from sopdesk.kb.article import ArticleError
 from sopdesk.kb.service import ArticlesRefused, EditNotAllowed, import_folder
 from sopdesk.orgs.service import OrgError
+from sopdesk.playbooks.engine import IntakeResult
 from test_escalations import deliver
 from web_helpers import csrf_from, login, make_app, ring, token_for
 
@@ -316,6 +317,14 @@ def test_desk_refuses_a_wrap_up_with_documentation_missing(
     assert expect(taken, 409, "taken")["message"] == "Ana Reyes already has this call"
     step = expect(client.put(f"{path}/steps/no-such-step", json={}, headers=setup.ana), 422)
     assert step["fields"] == [{"field": "step", "message": "no step 'no-such-step'"}]
+    # A scenario field is named by its label in the message, by its id in `field`.
+    crypto = {"values": {"amount": "2500"}}
+    assert client.put(f"{path}/scenarios/crypto", json=crypto, headers=setup.ana).status_code == 200
+    gaps = expect(client.post(f"{path}/wrap-up", headers=setup.ana), 422, "documentation_missing")
+    amount = next(f for f in gaps["fields"] if f["field"] == "amount")
+    assert amount["message"].startswith("Crypto Call: Amount and currency: the amount needs")
+    phone = next(f for f in gaps["fields"] if f["field"] == "phone")
+    assert phone["message"] == "Crypto Call: Phone number is required"
 
 
 def test_crm_refuses_closing_someone_elses_task(
@@ -341,7 +350,7 @@ def test_escalations_refuse_missing_fields_another_team_and_unknown_categories(
     priya = bearer(session_factory, setup.mw.world.agent_priya)
     body = {"category": "payment_tracking", "fields": {}}
     missing = expect(client.post(f"{API}/tickets", json=body, headers=priya), 422, "invalid")
-    assert missing["message"] == "check the ticket's fields"
+    assert missing["message"].startswith("check the ticket's fields: Payment method, ")
     named = {f["field"] for f in missing["fields"]}
     assert {"payment_method", "payment_date", "amount"} <= named
     unknown = {"category": "refunds", "fields": {}}
@@ -395,7 +404,7 @@ SAMPLES: list[Refusal] = [
     tickets.EscalationError("text", "the reply is empty"),
     tickets.TicketNotFound(7),
     tickets.NotAllowed("user", "only the legal team may work this ticket"),
-    accounts.TicketFieldsInvalid({"amount": "required"}),
+    accounts.TicketFieldsInvalid(IntakeResult({}, {"amount": "required"}, {"amount": "Amount"})),
     ArticleError("faq.md", "title", "required"),
     ArticlesRefused([ArticleError("a.md", "slug", "taken"), ArticleError("b.md", "title", "x")]),
     EditNotAllowed("agent"),

@@ -20,6 +20,7 @@ from sopdesk.db import transaction
 from sopdesk.escalations import replies, sweeper
 from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.escalations.models import ClockState, Notification, SlaClock, Ticket
+from sopdesk.escalations.outbox import OutgoingMail, send_queued
 from sopdesk.escalations.sweeper import run_sweeper, sweep
 from sopdesk.settings import Settings
 from test_escalations import deliver
@@ -70,6 +71,13 @@ def test_reminder_at_75_percent_then_breach_each_exactly_once(
         assert any("SLA reminder" in t and "Asia/Kolkata" in t and "6h00 left" in t for t in texts)
 
 
+class AcceptingMailer:
+    """A relay that takes every message (the network edge, faked)."""
+
+    def send(self, mail: OutgoingMail) -> None:
+        return None
+
+
 def test_a_reply_in_time_cancels_the_reminder_and_meets_the_clock(
     session_factory: sessionmaker[Session], mw: MailWorld
 ) -> None:
@@ -77,6 +85,7 @@ def test_a_reply_in_time_cancels_the_reminder_and_meets_the_clock(
     assert opened.ticket_id is not None
     with transaction(session_factory) as s:
         replies.reply(s, mw.legal_lila, opened.ticket_id, "Answer", T0 + timedelta(hours=2))
+    send_queued(session_factory, AcceptingMailer(), T0 + timedelta(hours=2))  # the reply leaves
     assert sweep(session_factory, T0 + timedelta(days=2)) == sweeper.SweepReport()
     with session_factory() as s:
         states = {k: v for k, v in s.execute(select(SlaClock.kind, SlaClock.state))}

@@ -146,6 +146,20 @@ def test_scenario_errors_show_next_to_each_field_until_fixed(
     assert unknown.status_code == 422 and "cannot arise on this line" in unknown.text
 
 
+def test_the_call_screen_names_fields_by_their_labels_never_their_ids(
+    client: TestClient, session_factory: sessionmaker[Session], world: World
+) -> None:
+    iid = ring(session_factory, "rondesse", "p-labels", label="Rondesse PSOS")
+    login(client, world.agent_ana)
+    page = client.get(f"/calls/{iid}").text
+    needs = (
+        "Needs: What the concern is about, Caller name, Involved cryptocurrency, "
+        "Crypto wallet type, Amount and currency, Phone number, Email."
+    )
+    assert needs in page, re.findall(r"Needs: [^<]*", page)
+    assert "Needs: concern, caller name" not in page
+
+
 def test_wrap_up_is_refused_with_what_is_missing_then_writes_the_records(
     client: TestClient, session_factory: sessionmaker[Session], world: World
 ) -> None:
@@ -159,9 +173,8 @@ def test_wrap_up_is_refused_with_what_is_missing_then_writes_the_records(
     assert refused.status_code == 422
     assert "Wrap-up refused: the call cannot be wrapped up yet." in refused.text
     assert '<a href="#account-q">Link the customer&#39;s account' in refused.text
-    assert '<a href="#f-crypto-amount">Crypto Call: amount: the amount needs a currency' in (
-        refused.text
-    )
+    amount = '<a href="#f-crypto-amount">Crypto Call: Amount and currency: the amount needs a'
+    assert amount in refused.text
     results = client.get(f"/calls/{iid}/accounts", params={"q": "carter"}, headers=htmx).text
     assert "Dee Carter" in results and f'"account_id": "{world.account_id}"' in results
     linked = client.put(

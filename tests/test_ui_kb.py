@@ -50,6 +50,10 @@ def test_client_wants_legal_gets_the_legal_article_first(
     first = found.text.index('class="kb-hit__title"')
     assert "Legal or Accounts" in found.text[first : first + 200]
     assert found.text.index("kb-hit__answer") < found.text.index("Related articles")
+    # The quick answer's "- " lines are a real list, not bullets typed as text.
+    answer = found.text.split('class="kb-hit__answer">', 1)[1].split("</div>", 1)[0]
+    assert answer.lstrip().startswith("<ul>") and "<li>First, consult the relevant FAQ" in answer
+    assert "- First" not in answer
     token = csrf_from(page.text)
     tried = client.post(
         f"/calls/{call}/faq-tried", data={"article": LEGAL}, headers={"X-CSRF-Token": token}
@@ -60,6 +64,10 @@ def test_client_wants_legal_gets_the_legal_article_first(
         assert interaction is not None and LEGAL in interaction.progress["faq_tried"]
     again = client.get(f"/calls/{call}/assist", params={"q": "client wants to talk to legal"})
     assert "✓ FAQ tried" in again.text
+    # The policy's "FAQ tried" names the article by its title, never by its slug.
+    status = client.get(f"/calls/{call}").text.split('class="policy__faq"', 1)[1].split("</p>")[0]
+    assert "✓ FAQ tried" in status and "asks to speak with the Legal or Accounts team?" in status
+    assert LEGAL not in status
 
 
 def test_noise_is_no_good_match(

@@ -79,9 +79,14 @@ def test_reply_over_the_api_is_threaded_and_sent_after_commit(
             response = client.post(path, json={"text": "Clause 4 means X."}, headers=lila)
             assert response.status_code == 201
             body = response.json()
-            assert body["ticket"]["status"] == "answered" and body["ticket"]["sla_state"] == "met"
+            # Written, not yet sent: the SLA is met only once the relay has the reply.
+            assert body["ticket"]["status"] == "answered"
+            assert body["ticket"]["sla_state"] == "running"
+            assert body["ticket"]["first_response_at"] is None
             detail = client.get(f"/api/v1/tickets/{opened.ticket_id}", headers=lila).json()
             assert [m["delivery"] for m in detail["messages"]] == [None, "sent"]
+            assert detail["ticket"]["sla_state"] == "met"
+            assert detail["ticket"]["first_response_at"].startswith("2026-11-25T17:00:00")
     sent = [parse(m.data) for m in relay.messages if m.rcpt_tos == ["ravi@client.example"]]
     assert sent[0]["In-Reply-To"] == "<m1@client.example>"
     assert sent[0]["Subject"] == f"Re: [{opened.reference}] Contract question"
@@ -187,7 +192,7 @@ def test_an_agent_raises_a_payment_tracking_ticket_from_the_form(
 ) -> None:
     login(client, mw.world.agent_priya)
     page = client.get("/tickets/new/payment_tracking")
-    assert page.status_code == 200 and "Cheque number (when payment method is Cheque)" in page.text
+    assert page.status_code == 200 and "Cheque number (when Payment method is Cheque)" in page.text
     assert client.get("/tickets/new/refunds").status_code == 404
     form = {
         "csrf_token": csrf_from(page.text),

@@ -153,8 +153,14 @@ def lead_stages(session: Session, org_id: str) -> list[tuple[str, int]]:
 
 
 def default_task_scope(user: User) -> TaskScope:
-    """Where a user's task list opens: their team's tasks when they have a team, else theirs."""
-    return TaskScope.TEAM if user.team else TaskScope.MINE
+    """Where a user's task list opens: their team's tasks when they have a team; everyone's
+    for a supervisor or an admin, who oversee every team's (a missed call's call-back for the
+    concierges is nobody's own task yet); else their own."""
+    if user.team:
+        return TaskScope.TEAM
+    if user.role in (Role.SUPERVISOR.value, Role.ADMIN.value):
+        return TaskScope.ALL
+    return TaskScope.MINE
 
 
 def tasks(

@@ -26,7 +26,13 @@ from sqlalchemy.orm import Session
 
 from sopdesk.crm.models import Account, Contact, Task, TaskComment
 from sopdesk.crm.records import audit
-from sopdesk.crm.service import CrmError, TaskScope, can_complete, get_task
+from sopdesk.crm.service import (
+    CrmError,
+    TaskScope,
+    can_complete,
+    default_task_scope,
+    get_task,
+)
 from sopdesk.crm.task_events import task_updated
 from sopdesk.orgs.models import Role, User
 
@@ -89,7 +95,7 @@ def works_from_tasks(user: User) -> bool:
 
 
 def home_scope(user: User) -> TaskScope:
-    return TaskScope.TEAM if user.team else TaskScope.MINE
+    return default_task_scope(user)
 
 
 # -- changes ------------------------------------------------------------------------------

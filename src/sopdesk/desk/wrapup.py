@@ -92,7 +92,9 @@ def _write(
             )
         case OwedAccountNote(data=d):
             assert i.account_id is not None  # the engine only owes a note when one is linked
-            return _note(session, i, _note_body(i, d.content), now)
+            # The rule's `content` tells the playbook's reader what the note is for; the
+            # customer's record gets only what happened on the call.
+            return _note(session, i, _note_body(i), now)
         case OwedTask(data=d):
             return owed_rows.write_task(session, i, d, now)
         case OwedEscalation(data=d):
@@ -136,10 +138,11 @@ def _note(session: Session, i: Interaction, body: str, now: datetime) -> Note:
     )
 
 
-def _note_body(i: Interaction, content: str | None) -> str:
+def _note_body(i: Interaction) -> str:
+    """The account note: when, which line, who took it and the agent's summary, nothing else."""
     summary = (progress_of(i).summary or "no summary").rstrip(" .")
     when = (i.answered_at or i.rang_at).strftime("%Y-%m-%d %H:%M UTC")
-    return f"Call {when} on {i.line_name} with {i.agent_name}: {summary}. {content or ''}".strip()
+    return f"Call {when} on {i.line_name} with {i.agent_name}: {summary}."
 
 
 def _written(kind: RecordKind, row: Written | None) -> WrittenRecord:

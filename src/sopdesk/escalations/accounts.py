@@ -19,7 +19,13 @@ from sopdesk.escalations.notify import notify_team
 from sopdesk.escalations.tickets import EscalationError, access_ticket, check_can_work
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
-from sopdesk.playbooks.engine import CycleDates, cycle_for, reminder_days, validate_fields
+from sopdesk.playbooks.engine import (
+    CycleDates,
+    IntakeResult,
+    cycle_for,
+    reminder_days,
+    validate_fields,
+)
 from sopdesk.playbooks.language.schema import (
     Playbook,
     RecurringReminder,
@@ -29,16 +35,20 @@ from sopdesk.playbooks.language.schema import (
 
 
 class TicketFieldsInvalid(EscalationError):
-    """Mandatory fields missing or malformed; `errors` maps each field to what is expected."""
+    """Mandatory fields missing or malformed; `errors` maps each field id to what is expected.
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        problems = [FieldProblem(k, v) for k, v in errors.items()]
-        Refusal.__init__(self, 422, "invalid", "check the ticket's fields", problems)
+    The message names the fields by their labels; each `fields` entry keeps the id."""
+
+    def __init__(self, result: IntakeResult) -> None:
+        problems = [FieldProblem(k, v) for k, v in result.errors.items()]
+        labels = ", ".join(result.labels.get(k, k) for k in result.errors)
+        Refusal.__init__(self, 422, "invalid", f"check the ticket's fields: {labels}", problems)
         self.field = "fields"
-        self.errors = errors
+        self.errors = result.errors
+        self.result = result
 
     def __str__(self) -> str:
-        return "fields: " + "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+        return "fields: " + "; ".join(self.result.labelled(k) for k in self.errors)
 
 
 def _playbook(session: Session, org_id: str) -> Playbook:
@@ -70,7 +80,7 @@ def check_fields(
     mandatory only when the payment method is Cheque: the field's `when`)."""
     result = validate_fields(category.fields, raw, playbook.org.default_region)
     if not result.ok:
-        raise TicketFieldsInvalid(result.errors)
+        raise TicketFieldsInvalid(result)
     return result.values
 
 

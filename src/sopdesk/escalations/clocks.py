@@ -5,7 +5,9 @@ playbook test cases use); `plan_clock` covers the other starts (a ticket raised 
 Both are pure. The other functions
 write clock rows inside the caller's transaction; only the sweeper fires them. A clock is met by
 the team's first reply (the document: "reply within 24 hours") or by resolving the ticket,
-whichever comes first; calendar hours, as the seed playbooks assume.
+whichever comes first; calendar hours, as the seed playbooks assume. A reply counts when it
+leaves (the outbox hands it to the relay: `reply_left`), not when it is written: a reply held
+for want of a relay, or refused by it, has not reached the customer, and the clock runs on.
 """
 
 from __future__ import annotations
@@ -92,3 +94,12 @@ def stop_clocks(session: Session, ticket: Ticket, now: datetime) -> str:
         late = now > ticket.sla_due_at
         ticket.sla_state = (SlaState.BREACHED if late else SlaState.MET).value
     return ticket.sla_state
+
+
+def reply_left(session: Session, ticket: Ticket, sent_at: datetime) -> None:
+    """A reply of the ticket's was handed to the relay at `sent_at`: the first one is the
+    first response, and each stops the ticket's running clocks (met, or breached when late)."""
+    if ticket.first_response_at is None:
+        ticket.first_response_at = sent_at
+    stop_clocks(session, ticket, sent_at)
+    ticket.updated_at = max(ticket.updated_at, sent_at)

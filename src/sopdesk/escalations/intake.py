@@ -25,7 +25,8 @@ from sopdesk.escalations.models import (
     TicketMessage,
     TicketStatus,
 )
-from sopdesk.escalations.notify import notify_team, ticket_event
+from sopdesk.escalations.notify import notify_team
+from sopdesk.escalations.ticket_events import ticket_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org
 from sopdesk.orgs.service import get_current_playbook

@@ -15,25 +15,12 @@ from sqlalchemy.orm import Session
 
 from sopdesk.escalations.models import Notification, OutboundMail, Ticket
 from sopdesk.escalations.outbox import OutgoingMail, mail_row, new_message_id
-from sopdesk.events import Event, send_on_commit
+from sopdesk.escalations.ticket_events import ticket_event
+from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Role, User
 from sopdesk.playbooks.language.schema import Team
 
 LOOP_HEADER = "X-Sopdesk-Loop"  # the intake ignores mail carrying it (see channels.email.ingest)
-
-
-def ticket_event(ticket: Ticket, kind: str, **extra: object) -> Event:
-    data: dict[str, object] = {
-        "ticket_id": ticket.id,
-        "reference": ticket.reference,
-        "team": ticket.team,
-        "status": ticket.status,
-        "sla_state": ticket.sla_state,
-        "sla_due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
-        "subject": ticket.subject,
-    }
-    data.update(extra)
-    return Event(ticket.org_id, kind, data)
 
 
 def _members(session: Session, org_id: str, team: str) -> list[str]:

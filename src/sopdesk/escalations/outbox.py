@@ -4,6 +4,9 @@ A reply or notification therefore never leaves for a change that rolled back, an
 between commit and send loses nothing: the row waits. Each row is claimed with a conditional
 UPDATE (a lease), so two workers never send it twice while both are alive; a worker that dies
 mid-send lets its lease expire and the row is retried (at least once, by design).
+
+A reply that leaves stops its ticket's SLA clocks in the transaction that marks it sent
+(`clocks.reply_left`); one held or given up on is announced, so the ticket shows the problem.
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.db import transaction
-from sopdesk.escalations.models import MailState, OutboundMail
+from sopdesk.escalations.clocks import reply_left
+from sopdesk.escalations.models import MailState, OutboundMail, Ticket
+from sopdesk.escalations.ticket_events import REPLY_FAILED, REPLY_HELD, REPLY_SENT, ticket_event
+from sopdesk.events import send_on_commit
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 6
 NO_RELAY = "held: no outbound SMTP relay configured (set SOPDESK_OUTBOUND_SMTP_HOST)"
+REPLY = "reply"  # the kind of mail a team's answer is; notifications do not touch the SLA
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,7 @@ def send_queued(
             if mailer is None:
                 row.state, row.last_error = MailState.HELD.value, NO_RELAY
                 row.next_attempt_at = now
+                _announce(session, row, REPLY_HELD)
                 report.held += 1
                 continue
             mail = _outgoing(row)
@@ -170,11 +178,30 @@ def _deliver(
         row.attempts += 1
         if error is None:
             row.state, row.sent_at, row.last_error = MailState.SENT.value, now, None
+            ticket = _reply_ticket(session, row)
+            if ticket is not None:
+                reply_left(session, ticket, now)
+            _announce(session, row, REPLY_SENT)
             report.sent += 1
         elif row.attempts >= MAX_ATTEMPTS:
             row.state, row.last_error = MailState.FAILED.value, error
+            _announce(session, row, REPLY_FAILED)
             report.failed += 1
         else:
             row.state, row.last_error = MailState.QUEUED.value, error
             row.next_attempt_at = now + timedelta(minutes=2**row.attempts)
             report.retried += 1
+
+
+def _reply_ticket(session: Session, row: OutboundMail) -> Ticket | None:
+    """The ticket a reply answers (None for a notification, or a row of no ticket)."""
+    if row.kind != REPLY or row.ticket_id is None:
+        return None
+    return session.get(Ticket, row.ticket_id)
+
+
+def _announce(session: Session, row: OutboundMail, kind: str) -> None:
+    """Tell the ticket's screens, after the commit, what became of one of its replies."""
+    ticket = _reply_ticket(session, row)
+    if ticket is not None:
+        send_on_commit(session, ticket_event(ticket, kind, mail_id=row.id))

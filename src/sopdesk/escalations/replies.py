@@ -1,7 +1,8 @@
 """Working a ticket from the desk: reply by email (threaded), resolve.
 
 Nothing here commits; the caller owns the transaction. The reply's email is queued in the
-outbox in the same transaction and leaves after commit (`outbox.send_queued`).
+outbox in the same transaction and leaves after commit (`outbox.send_queued`); only then does
+it count against the SLA.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from sopdesk.crm.records import audit
 from sopdesk.escalations.clocks import stop_clocks
 from sopdesk.escalations.inbound import subject_with_reference
 from sopdesk.escalations.models import Ticket, TicketMessage, TicketStatus
-from sopdesk.escalations.notify import LOOP_HEADER, ticket_event
+from sopdesk.escalations.notify import LOOP_HEADER
 from sopdesk.escalations.outbox import OutgoingMail, new_message_id, queue_mail
+from sopdesk.escalations.ticket_events import ticket_event
 from sopdesk.escalations.tickets import EscalationError, access_ticket, check_can_work
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
@@ -60,7 +62,8 @@ def _team_sender(session: Session, ticket: Ticket) -> tuple[str, str | None]:
 def reply(
     session: Session, user: User, ticket_id: int, text: str, now: datetime, *, resolve: bool = False
 ) -> TicketMessage:
-    """Email `text` to the customer in the ticket's thread; the first reply meets the SLA."""
+    """Email `text` to the customer in the ticket's thread (queued in the outbox); the SLA is
+    met when the first reply leaves, in time (`clocks.reply_left`)."""
     ticket = access_ticket(session, user, ticket_id)
     check_can_work(user, ticket)
     body = text.strip()
@@ -104,22 +107,25 @@ def reply(
         received_at=now,
     )
     session.add(message)
-    if ticket.first_response_at is None:
-        ticket.first_response_at = now
-    stop_clocks(session, ticket, now)
+    # The SLA waits for the reply to leave (outbox -> clocks.reply_left), not for it to be
+    # written: held or refused by the relay, it has not answered the customer.
     ticket.status = TicketStatus.ANSWERED.value
     ticket.updated_at = now
     _audit(session, user, ticket, "ticket.replied", now)
     if resolve:
-        _resolve(session, user, ticket, now)
+        _resolve(session, user, ticket, now, stop=False)
     else:
         send_on_commit(session, ticket_event(ticket, "ticket.replied", by=user.name))
     session.flush()
     return message
 
 
-def _resolve(session: Session, user: User, ticket: Ticket, now: datetime) -> None:
-    stop_clocks(session, ticket, now)
+def _resolve(
+    session: Session, user: User, ticket: Ticket, now: datetime, *, stop: bool = True
+) -> None:
+    """Resolved now; `stop=False` when resolved with a reply, whose leaving stops the clocks."""
+    if stop:
+        stop_clocks(session, ticket, now)
     ticket.status = TicketStatus.RESOLVED.value
     ticket.resolved_at = now
     ticket.updated_at = now

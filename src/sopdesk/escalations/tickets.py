@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from sopdesk.errors import FieldProblem, Refusal
+from sopdesk.escalations.delivery import UndeliveredReply, undelivered_replies
 from sopdesk.escalations.models import (
     Attachment,
     Notification,
@@ -116,18 +117,23 @@ class Board:
     open: list[Ticket] = field(default_factory=list)
     breached: list[Ticket] = field(default_factory=list)
     met: list[Ticket] = field(default_factory=list)
+    # Tickets of the board whose reply has not left (held, failed, retrying): a problem to see.
+    undelivered: dict[int, UndeliveredReply] = field(default_factory=dict)
 
 
 def sla_board(session: Session, org_id: str, *, team: str | None = None, limit: int = 200) -> Board:
     base = tickets_query(org_id, team=team)
     board = Board()
-    running = [SlaState.RUNNING.value, SlaState.REMINDED.value, SlaState.NONE.value]
+    running = Ticket.sla_state.in_([SlaState.RUNNING.value, SlaState.REMINDED.value])
     unresolved = Ticket.status != TicketStatus.RESOLVED.value
+    # A clock still running on a resolved ticket is a reply that has not left yet (resolved
+    # with a held reply): it stays in view until the reply leaves or the clock breaches.
+    waiting = or_(running, and_(unresolved, Ticket.sla_state == SlaState.NONE.value))
     # Tickets without a clock sort after every timed one.
     no_clock_last = case((Ticket.sla_due_at.is_(None), 1), else_=0)
     board.open = list(
         session.scalars(
-            base.where(unresolved, Ticket.sla_state.in_(running))
+            base.where(waiting)
             .order_by(no_clock_last, Ticket.sla_due_at, Ticket.received_at)
             .limit(limit)
         )
@@ -146,6 +152,8 @@ def sla_board(session: Session, org_id: str, *, team: str | None = None, limit: 
             .limit(limit)
         )
     )
+    shown = [t.id for t in (*board.open, *board.breached, *board.met)]
+    board.undelivered = undelivered_replies(session, org_id, shown)
     return board
 
 

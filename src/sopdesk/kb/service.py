@@ -8,7 +8,7 @@ transaction. Searching lives in `kb.search`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -254,6 +254,20 @@ def edit_article(
 def get_article(session: Session, org_id: str, slug: str) -> Article | None:
     """The org's article by slug, e.g. to record "tried this FAQ" with its current version."""
     return session.scalar(select(Article).where(Article.org_id == org_id, Article.slug == slug))
+
+
+def article_titles(session: Session, org_id: str, slugs: Iterable[str]) -> dict[str, str]:
+    """Slug -> title for those of `slugs` that are the org's articles (the rest are left out:
+    an agent may name an FAQ in their own words)."""
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Article.slug, Article.title).where(
+            Article.org_id == org_id, Article.slug.in_(wanted)
+        )
+    )
+    return {slug: title for slug, title in rows}
 
 
 def get_article_doc(

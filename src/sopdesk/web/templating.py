@@ -2,7 +2,8 @@
 
 Every template extends `base.html` (but `api_docs.html`, Swagger UI's own page) and gets
 `user`, `org` (None before login), `csrf_token`, the filter `duration`, the global
-`urgency_level`, and the time filters of `localtime`, which show every time in the reader's zone:
+`urgency_level`, for article text `short_markup`, `inline_markup` and `body_markup`, and the
+time filters of `localtime`, which show every time in the reader's zone:
 
     {{ t.due_at | local_time }}            <time datetime=UTC title=full>02 Dec 17:00 EST</time>
     {{ t.due_at | local_time("time") }}    ... 17:00 EST (styles: localtime.STYLES)
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.orgs.service import org_zone
 from sopdesk.web import localtime
+from sopdesk.web.markup import body_markup, inline_markup, short_markup
 from sopdesk.web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -110,6 +112,9 @@ def _context(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_context])
 templates.env.filters["duration"] = duration
+templates.env.filters["short_markup"] = short_markup
+templates.env.filters["inline_markup"] = inline_markup
+templates.env.filters["body_markup"] = body_markup
 templates.env.globals["urgency_level"] = urgency_level
 templates.env.globals["since"] = since
 for _show in (

@@ -28,7 +28,7 @@ def category_ticket(
     fields = {k: v for k, v in values.items() if k in known}
     check = validate_fields(category.fields, fields, playbook.org.default_region)
     if check.errors:
-        problems = "; ".join(f"{k}: {v}" for k, v in check.errors.items())
+        problems = "; ".join(check.labelled(k) for k in check.errors)
         return Missing(
             code="ticket_fields",
             message=f"{scenario.name}: the {category.name} ticket needs {problems}",

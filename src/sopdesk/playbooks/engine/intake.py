@@ -35,10 +35,18 @@ class FieldInvalid(ValueError):
 class IntakeResult:
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # field id -> the playbook's label
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def labelled(self, field_id: str) -> str:
+        """The field's error for a person, named by its label ("Phone number: ..."); the id
+        stays for machines (the refusal's `fields`). A key the form does not know keeps its id."""
+        message = self.errors[field_id]
+        label = self.labels.get(field_id, field_id)
+        return message if message.startswith(label) else f"{label}: {message}"
 
 
 def _blank(value: Any) -> bool:
@@ -182,7 +190,7 @@ def validate_fields(
     for f in fields:
         if f.id not in values and f.id not in errors and is_required(f, values):
             errors[f.id] = f"{f.label} is required"
-    return IntakeResult(values, errors)
+    return IntakeResult(values, errors, {f.id: f.label for f in fields})
 
 
 def validate_scenario(

@@ -192,11 +192,11 @@ def _scenario_records(
 ) -> tuple[list[OwedRecord], list[Missing]]:
     missing: list[Missing] = []
     result = validate_scenario(scenario, entry.values, playbook.org.default_region)
-    for field_id, message in result.errors.items():
+    for field_id in result.errors:
         missing.append(
             Missing(
                 code="field_invalid",
-                message=f"{scenario.name}: {field_id}: {message}",
+                message=f"{scenario.name}: {result.labelled(field_id)}",
                 scenario=scenario.id,
                 field=field_id,
             )

@@ -20,12 +20,11 @@ from sopdesk.desk.wrapup import wrap_up
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.ui.desk_call import act, flash, regions
 from sopdesk.web.ui.desk_call_owner import change_hands
+from sopdesk.web.ui.desk_callview import GENERIC_FAQ
 
 router = APIRouter(prefix="/calls/{call_id}")
 
 Text = Annotated[str, Form(max_length=5000)]
-# What "FAQ tried" records when no article was named (the knowledge base names its articles).
-GENERIC_FAQ = "faq"
 
 
 @router.post("/accept")

@@ -19,6 +19,7 @@ from sopdesk.desk import service as desk
 from sopdesk.desk.callers import Caller, caller_of
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, ScenarioProgress, call_record, progress_of
+from sopdesk.kb import service as kb
 from sopdesk.orgs.models import User
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine import (
@@ -30,6 +31,9 @@ from sopdesk.playbooks.engine import (
 )
 from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
 from sopdesk.web.ui.desk_ownerview import OwnerPanel, owner_panel
+
+# What "FAQ tried" records when no article was named (the knowledge base names its articles).
+GENERIC_FAQ = "faq"
 
 # A step's row is the engine's answer as it stands; the page adds nothing to it.
 StepRow = StepState
@@ -58,6 +62,11 @@ class ScenarioPanel:
     fields: list[FieldRow]
     steps: list[ScenarioStepRow]
     problems: int  # invalid fields and required steps not done
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Field id -> the playbook's label: how the page names a field anywhere it says one."""
+        return {row.field.id: row.field.label for row in self.fields}
 
 
 @dataclass(frozen=True)
@@ -89,7 +98,8 @@ class CallPage:
     steps: list[StepRow]
     scenarios: list[ScenarioPanel]
     policies: list[PolicyPanel]
-    faq_tried: list[str]
+    faq_tried: list[str]  # as recorded: article slugs, the agent's words, or GENERIC_FAQ
+    faq_tried_names: list[str]  # the same as people read them (titles), the generic click left out
     summary: str
     account: Account | None
     suggestions: list[Account]
@@ -183,6 +193,13 @@ def _policy_panels(playbook: Playbook, screen: Screen, progress: CallProgress) -
     return panels
 
 
+def faq_tried_names(session: Session, org_id: str, tried: list[str]) -> list[str]:
+    """The FAQs tried, named as people read them: the knowledge base's title for an article's
+    slug, the agent's own words otherwise; the bare "FAQ tried" click names nothing."""
+    titles = kb.article_titles(session, org_id, tried)
+    return [titles.get(name, name) for name in tried if name != GENERIC_FAQ]
+
+
 def build_call_page(
     session: Session, user: User, interaction: Interaction, now: datetime
 ) -> CallPage:
@@ -207,6 +224,7 @@ def build_call_page(
         scenarios=[_scenario_panel(playbook, v, scenarios.get(v.id)) for v in screen.scenarios],
         policies=_policy_panels(playbook, screen, progress),
         faq_tried=list(progress.faq_tried),
+        faq_tried_names=faq_tried_names(session, interaction.org_id, progress.faq_tried),
         summary=progress.summary or "",
         account=account,
         suggestions=(

@@ -41,6 +41,11 @@ def _task_context(
     }
 
 
+def _counts(session: Session, user: User) -> dict[crm.TaskScope, int]:
+    """Open tasks per tab."""
+    return {s: len(crm.tasks(session, user, s)) for s in crm.TaskScope}
+
+
 @router.get("/tasks")
 def tasks_page(
     request: Request,
@@ -53,8 +58,7 @@ def tasks_page(
     """Open tasks, soonest due first: mine, my team's (hand-offs with their intake), or all."""
     chosen = scope or crm.default_task_scope(user)
     rows = crm.tasks(session, user, chosen, include_done=done)
-    counts = {s: len(crm.tasks(session, user, s)) for s in crm.TaskScope}
-    context: dict[str, object] = {"scope": chosen, "counts": counts, "done": done}
+    context: dict[str, object] = {"scope": chosen, "counts": _counts(session, user), "done": done}
     context.update(_task_context(session, user, rows, now))
     return render(request, "desk/tasks.html", context)
 
@@ -71,7 +75,9 @@ def task_rows(
     """The rows of a scope, fetched when a task is written (the page merges in the new ones)."""
     chosen = scope or crm.default_task_scope(user)
     rows = crm.tasks(session, user, chosen, include_done=done)
-    return render(request, "desk/task_rows.html", _task_context(session, user, rows, now))
+    context = _task_context(session, user, rows, now)
+    context.update(scope=chosen, counts=_counts(session, user), done=done)
+    return render(request, "desk/task_rows.html", context)
 
 
 def _row(
@@ -83,10 +89,11 @@ def _row(
     *,
     opened: str | None = None,
     problem: str | None = None,
+    problem_field: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     context = _task_context(session, user, [task], now)
-    context.update(t=task, opened=opened, problem=problem)
+    context.update(t=task, opened=opened, problem=problem, problem_field=problem_field)
     return render(request, "desk/task_row.html", context, status_code=status_code)
 
 
@@ -104,6 +111,7 @@ def _refused(
     if task is None or refusal.status not in (409, 422):
         raise refusal
     message = refusal.fields[0].message if refusal.fields else refusal.message
+    field = refusal.fields[0].field if refusal.fields else None
     return _row(
         request,
         session,
@@ -112,6 +120,7 @@ def _refused(
         now,
         opened=opened,
         problem=message,
+        problem_field=field,
         status_code=refusal.status,
     )
 

@@ -1,5 +1,6 @@
 """Ticket pages: the SLA board (open by time left, breached, met; by team) and a ticket's thread
-with the reply form. Both refresh on ticket events."""
+with the reply form. Both refresh on ticket events (the ticket page: its thread, and with it its
+header and facts, never the reply being typed). A reply that has not left is flagged on both."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from starlette.concurrency import run_in_threadpool
 
 from sopdesk.escalations import accounts, replies
 from sopdesk.escalations import tickets as svc
+from sopdesk.escalations.delivery import undelivered_replies
 from sopdesk.escalations.models import Ticket
+from sopdesk.escalations.ticket_events import REPLY_FAILED, REPLY_HELD, REPLY_SENT
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import get_current_playbook
 from sopdesk.playbooks.language.schema import Playbook, TicketCategory
@@ -32,6 +35,9 @@ TICKET_EVENTS = (
     "ticket.resolved",
     "ticket.sla_reminder",
     "ticket.sla_breached",
+    REPLY_SENT,
+    REPLY_HELD,
+    REPLY_FAILED,
     "resync",
 )
 STATUS_LABELS = {"open": "Open", "answered": "Answered", "resolved": "Resolved"}
@@ -41,6 +47,12 @@ SLA_LABELS = {
     "reminded": "Reminder sent",
     "breached": "Breached",
     "met": "Met",
+}
+# A reply that has not left (escalations.delivery): a problem, said as such on page and board.
+UNDELIVERED_LABELS = {
+    "failed": "Reply failed, not sent",
+    "held": "Reply held, not sent",
+    "queued": "Reply not sent yet",
 }
 
 
@@ -55,6 +67,7 @@ def _common(playbook: Playbook | None, now: datetime) -> dict[str, Any]:
         "now": now,
         "status_labels": STATUS_LABELS,
         "sla_labels": SLA_LABELS,
+        "undelivered_labels": UNDELIVERED_LABELS,
         "reminders": accounts.reminders_due(playbook, now),
         "team_names": {t.id: t.name for t in playbook.teams} if playbook else {},
     }
@@ -168,6 +181,7 @@ def _ticket_context(
         can_work=svc.can_work(user, ticket),
         category=category,
         credit=credit,
+        undelivered=undelivered_replies(session, ticket.org_id, [ticket.id]).get(ticket.id),
         error=None,
         text="",
     )
