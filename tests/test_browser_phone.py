@@ -8,7 +8,8 @@ worked and Take call works. The main buttons' text meets WCAG AA contrast (4.5:1
 from the styles the browser applies.
 
 With SOPDESK_SCREENSHOTS=1 the queue, a call and the tasks at both widths go to
-docs/screenshots/ (phone-*.png, wide-*.png); otherwise every page's picture goes to a temporary
+docs/screenshots/ (phone-*.png, wide-*.png, with the phone's open menu and a ringing call's
+first screen); otherwise every page's picture goes to a temporary
 directory, leaving the checkout clean.
 """
 
@@ -200,10 +201,10 @@ def _visit(page: Any, path: str, size: str, shots: tuple[Path, bool], name: str)
     if page.url.split("://", 1)[-1].partition("/")[2] != path.lstrip("/"):
         page.goto(path)
     _fits(page, SIZES[size]["viewport"]["width"])
-    _nav_reachable(page, size)
     into, docs = shots
     if not docs or name in ("queue", "call", "tasks"):
         _shoot(page, f"{size}-{name}", into, full=size == "phone")
+    _nav_reachable(page, size)
 
 
 @pytest.mark.parametrize("size", ["phone", "wide"])
@@ -218,12 +219,16 @@ def test_the_desk_works_on_a_phone_and_a_wide_screen(
     _caller_is_readable(page, f'.queue__row[data-id="{desk.ringing}"] .row-link', lines=2)
     if phone:
         _targets_are_tall_enough(page)
+        page.locator(".topbar__toggle").click()
+        _shoot(page, "phone-menu", shots[0], full=False)
+        page.locator(".topbar__toggle").click()
     page.locator(f'.queue__row[data-id="{desk.ringing}"] .row-link').click()
     page.wait_for_url(f"**/calls/{desk.ringing}")
     _caller_is_readable(page, ".call-head__caller", lines=3)
     if phone:
         _in_working_order(page)
         _targets_are_tall_enough(page)
+        _shoot(page, "phone-call-ringing", shots[0], full=False)
     page.locator("#take-call").click()
     page.locator("#call-owner").get_by_text("You have this call.").wait_for()
     assert page.locator("#take-call").count() == 0
@@ -255,6 +260,8 @@ def test_the_desk_works_on_a_phone_and_a_wide_screen(
     problems += _watch(page)
     page.goto("/login")
     _fits(page, SIZES[size]["viewport"]["width"])
+    if not shots[1]:
+        _shoot(page, f"{size}-login", shots[0], full=phone)
     if phone:
         _targets_are_tall_enough(page)
     context.close()
