@@ -35,9 +35,7 @@ def server(
         yield url
 
 
-def open_desk(
-    browser: Any, base: str, user: User, path: str = "/queue", **options: Any
-) -> Any:
+def open_desk(browser: Any, base: str, user: User, path: str = "/queue", **options: Any) -> Any:
     """A fresh browser context (laptop-sized unless `options` say otherwise, e.g. a phone's
     viewport), logged in as `user` through the login form."""
     context = browser.new_context(base_url=base, **{"viewport": LAPTOP, **options})

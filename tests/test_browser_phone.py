@@ -53,28 +53,35 @@ TARGETS_JS = """() => {
   return [...document.querySelectorAll(sel)]
     .filter(e => e.checkVisibility() && e.getClientRects().length)
     // A row's link covers its whole card (a stretched ::before): the card is what is tapped.
-    .map(e => getComputedStyle(e, '::before').position === 'absolute' ? [e, e.closest('tr')] : [e, e])
+    .map(e => [e, getComputedStyle(e, '::before').position === 'absolute' ? e.closest('tr') : e])
     .map(([e, t]) => ({what: e.outerHTML.slice(0, 90), height: t.getBoundingClientRect().height}));
 }"""
 
 # What sticks out past the screen's edge, outside any box that scrolls or clips it.
 WIDER_JS = """(width) => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > width && e.checkVisibility())
-  .filter(e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
-      if (getComputedStyle(p).overflowX !== 'visible') return false; return true; })
+  .filter(e => {
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
+      if (getComputedStyle(p).overflowX !== 'visible') return false;
+    return true;
+  })
   .slice(0, 4).map(e => e.tagName + '.' + e.className)"""
 
 # The contrast of a control's text on what is painted behind it: semi-transparent backgrounds
 # are blended over their ancestors' down to the page's.
 CONTRAST_JS = """(el) => {
-  const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const rgba = s => {
+    const m = s.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
   const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3]));
   const layers = [];
   for (let e = el; e; e = e.parentElement) layers.push(rgba(getComputedStyle(e).backgroundColor));
   let bg = [255, 255, 255];
   for (const layer of layers.reverse()) bg = over(layer, bg);
   const fg = over(rgba(getComputedStyle(el).color), bg);
-  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const linear = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  const lum = c => c.map(linear).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
   const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
   return (hi + 0.05) / (lo + 0.05);
 }"""
@@ -117,7 +124,7 @@ def desk(session_factory: sessionmaker[Session], world: World, clock: TestClock)
 def _watch(page: Any) -> list[str]:
     """Console errors (CSP violations among them) and uncaught page errors, as they happen."""
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(f"{m.text} at {page.url}") if m.type == "error" else None)  # fmt: skip
+    page.on("console", lambda m: m.type == "error" and problems.append(f"{m.text} at {page.url}"))
     page.on("pageerror", lambda e: problems.append(f"{e} at {page.url}"))
     return problems
 
@@ -165,9 +172,12 @@ def _caller_is_readable(page: Any, selector: str, lines: int) -> None:
     never a column that breaks it one letter a line."""
     name = page.locator(selector).first
     six, height, line = name.evaluate(
-        """e => { const s = getComputedStyle(e); const c = document.createElement('canvas').getContext('2d');
-          c.font = s.font; return [c.measureText('MMMMMM').width, e.getBoundingClientRect().height,
-          parseFloat(s.lineHeight) || parseFloat(s.fontSize) * 1.45]; }"""
+        """e => {
+          const s = getComputedStyle(e), c = document.createElement('canvas').getContext('2d');
+          c.font = s.font;
+          return [c.measureText('MMMMMM').width, e.getBoundingClientRect().height,
+                  parseFloat(s.lineHeight) || parseFloat(s.fontSize) * 1.45];
+        }"""
     )
     box = name.bounding_box()
     assert box and box["width"] >= six, f"{selector} is {box} wide, six letters take {six}px"
@@ -190,7 +200,8 @@ def _shoot(page: Any, name: str, into: Path, *, full: bool) -> None:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> tuple[Path, bool]:
-    """Where pictures go, and whether that is the docs (only queue, call and tasks go there)."""
+    """Where pictures go, and whether that is the docs (only the queue, the call and the tasks,
+    with the phone's menu, go there)."""
     if os.environ.get("SOPDESK_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         return SCREENSHOTS, True
@@ -274,7 +285,7 @@ def test_the_main_buttons_meet_wcag_aa_contrast(
 ) -> None:
     page = open_desk(browser, server, world.agent_ana, f"/calls/{desk.ringing}", **SIZES[size])
     problems = _watch(page)
-    ratio = {}
+    ratio: dict[str, float] = {}
 
     def measure(name: str, selector: str, *, hover: bool = False) -> None:
         control = page.locator(selector).first
@@ -301,6 +312,7 @@ def test_the_main_buttons_meet_wcag_aa_contrast(
     measure("default (release)", "#release-call")
     page.context.close()
     page = browser.new_page(base_url=server, **SIZES[size])
+    problems += _watch(page)
     page.goto("/login")
     measure("primary (log in)", ".login__card .btn--primary")
     measure("primary (log in), hovered", ".login__card .btn--primary", hover=True)
@@ -308,3 +320,17 @@ def test_the_main_buttons_meet_wcag_aa_contrast(
     low = {name: r for name, r in ratio.items() if r < AA}
     assert low == {}, ratio
     assert problems == [], problems
+
+
+def test_the_phone_menu_opens_without_script(
+    browser: Any, server: str, world: World, desk: Desk
+) -> None:
+    """The Menu is a <details>: with JavaScript off it still opens and leads to every page."""
+    page = open_desk(browser, server, world.agent_ana, "/tasks", java_script_enabled=False,
+                     **SIZES["phone"])  # fmt: skip
+    _nav_reachable(page, "phone")
+    page.locator(".topbar__toggle").click()
+    page.locator(".topbar__nav a", has_text="Queue").click()
+    page.wait_for_url("**/queue")
+    assert page.locator(f'.queue__row[data-id="{desk.ringing}"]').is_visible()
+    page.context.close()
