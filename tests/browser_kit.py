@@ -35,9 +35,10 @@ def server(
         yield url
 
 
-def open_desk(browser: Any, base: str, user: User, path: str = "/queue") -> Any:
-    """A fresh laptop-sized browser context, logged in as `user` through the login form."""
-    context = browser.new_context(viewport=LAPTOP, base_url=base)
+def open_desk(browser: Any, base: str, user: User, path: str = "/queue", **options: Any) -> Any:
+    """A fresh browser context (laptop-sized unless `options` say otherwise, e.g. a phone's
+    viewport), logged in as `user` through the login form."""
+    context = browser.new_context(base_url=base, **{"viewport": LAPTOP, **options})
     page = context.new_page()
     page.goto(f"/login?next={path}")
     page.fill("#email", user.email)
