@@ -1,6 +1,7 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
 Every template extends `base.html` and gets `user`, `org` (None before login), `csrf_token`,
+`live_stream` (the name of the session's shared event stream),
 and the filters `duration` and `urgency_level`.
 """
 
@@ -14,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from sopdesk.web.security import csrf_token
+from sopdesk.web.security import csrf_token, live_stream_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -50,6 +51,7 @@ def _context(request: Request) -> dict[str, Any]:
         "user": getattr(request.state, "user", None),
         "org": getattr(request.state, "org", None),
         "csrf_token": csrf_token(request),
+        "live_stream": live_stream_key(request),
         "server_now": now.isoformat(),
     }
 
