@@ -278,8 +278,11 @@ def test_without_a_shared_worker_each_tab_keeps_its_own_stream(
     first.context.close()
     assert problems == [], problems
 
-    def no_worker(context: Any) -> None:
-        context.route("**/static/live_worker.js", lambda route: route.fulfill(status=404))
+    def no_worker(context: Any) -> None:  # the worker's script cannot be loaded
+        context.add_init_script(
+            "const Real = window.SharedWorker;"
+            "window.SharedWorker = function (url, o) { return new Real('/static/gone.js', o); };"
+        )
 
     broken = _fresh_context(browser, server, world.agent_ana, no_worker)
     _watch(broken, problems)
