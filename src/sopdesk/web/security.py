@@ -8,6 +8,7 @@ Any state-changing request authenticated by that cookie must echo the token, in 
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -30,6 +31,18 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(32)
         request.session[CSRF_FIELD] = token
     return str(token)
+
+
+def live_stream_key(request: Request) -> str:
+    """A public name for the session's one live stream, shared by its tabs (static/live_stream.js).
+
+    Derived from the session's CSRF token, which a login renews: each login gets another
+    stream, and the name does not disclose the token.
+    """
+    token = csrf_token(request)
+    if not token:
+        return ""
+    return hashlib.sha256(f"sopdesk live stream {token}".encode()).hexdigest()[:20]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -1,7 +1,8 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
 Every template extends `base.html` (but `api_docs.html`, Swagger UI's own page) and gets
-`user`, `org` (None before login), `csrf_token`, the filter `duration`, the global
+`user`, `org` (None before login), `csrf_token`, `live_stream` (the name of the session's
+shared event stream), the filter `duration`, the global
 `urgency_level`, for article text `short_markup`, `inline_markup` and `body_markup`, and the
 time filters of `localtime`, which show every time in the reader's zone:
 
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sopdesk.orgs.service import org_zone
 from sopdesk.web import localtime
 from sopdesk.web.markup import body_markup, inline_markup, short_markup
-from sopdesk.web.security import csrf_token
+from sopdesk.web.security import csrf_token, live_stream_key
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -106,6 +107,7 @@ def _context(request: Request) -> dict[str, Any]:
         "user": getattr(request.state, "user", None),
         "org": getattr(request.state, "org", None),
         "csrf_token": csrf_token(request),
+        "live_stream": live_stream_key(request),
         "server_now": now.isoformat(),
     }
 

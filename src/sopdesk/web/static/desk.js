@@ -84,7 +84,11 @@
     if (select && select.form) select.form.requestSubmit();
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-then-search]");
+    // The element that made the request: when a search answered meanwhile and replaced the
+    // results (the form with them), htmx tells the closest ancestor still in the page instead.
+    var config = event.detail.requestConfig;
+    var asker = (config && config.elt) || event.target;
+    var form = asker.closest && asker.closest("form[data-then-search]");
     if (!form || !event.detail.successful || !window.htmx) return;
     var box = document.querySelector(form.dataset.thenSearch);
     if (box) window.htmx.trigger(box, "search");
