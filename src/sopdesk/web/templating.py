@@ -1,7 +1,7 @@
 """Jinja2 templates shared by every page, with the helpers the layout needs.
 
 Every template extends `base.html` and gets `user`, `org` (None before login), `csrf_token`,
-and the filters `duration` and `urgency_level`.
+the filters `duration` and `urgency_level`, and `shortcuts` (the desk's one list of keys).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from sopdesk.web import shortcuts
 from sopdesk.web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -58,6 +59,7 @@ templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_context])
 templates.env.filters["duration"] = duration
 templates.env.globals["urgency_level"] = urgency_level
 templates.env.globals["since"] = since
+templates.env.globals["shortcuts"] = shortcuts  # the one list of keys (shortcuts.py)
 
 
 def render(
