@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+TO = "\u2013"  # the en dash between the two ends of a range of keys (1 to 9)
 # Words between keys in `keys`; every other token is a key, shown as <kbd>.
-JOINERS = frozenset({"/", "–", "then", "or", "twice"})
+JOINERS = frozenset({"/", TO, "then", "or", "twice"})
 # How a shown key is spelled in a browser's `KeyboardEvent.key` (lower-cased).
 EVENT_KEYS = {"↓": "arrowdown", "↑": "arrowup", "Esc": "escape", "Space": " "}
 LEAVE_SECONDS = 2  # a navigation key pressed again within this leaves a call you hold
@@ -21,7 +22,7 @@ LEAVE_SECONDS = 2  # a navigation key pressed again within this leaves a call yo
 
 @dataclass(frozen=True)
 class Shortcut:
-    """One line of the list: `keys` as shown ("J / K", "1 – 9", "↓ then Enter")."""
+    """One line of the list: `keys` as shown ("J / K", "1 {TO} 9", "↓ then Enter")."""
 
     keys: str
     what: str
@@ -30,13 +31,15 @@ class Shortcut:
     on_call: bool = False  # also listed in the call screen's Keyboard panel
 
     def tokens(self) -> list[tuple[str, bool]]:
-        """The shown text, split into (token, is_key) for the templates."""
-        return [(token, token not in JOINERS) for token in self.keys.split()]
+        """The shown text, split into (token, is_key) for the templates; a lone token is a
+        key, even one that reads as a word between keys elsewhere (/)."""
+        parts = self.keys.split()
+        return [(token, len(parts) == 1 or token not in JOINERS) for token in parts]
 
     def event_keys(self) -> set[str]:
         """The `KeyboardEvent.key` values (lower-cased) this line stands for."""
         keys = [t for t, is_key in self.tokens() if is_key]
-        if "–" in self.keys:  # a range such as 1 – 9
+        if TO in self.keys:  # a range such as 1 to 9
             first, last = keys
             keys = [chr(c) for c in range(ord(first), ord(last) + 1)]
         return {EVENT_KEYS.get(k, k).lower() for k in keys}
@@ -69,7 +72,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
         on_call=True,
     ),
     Shortcut(
-        "1 – 9",
+        f"1 {TO} 9",
         "Open that scenario at its first empty field",
         "details.scenario",
         "On a call",

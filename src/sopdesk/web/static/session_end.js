@@ -36,8 +36,14 @@
     return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
+  // Short enough to read in a sentence: a long step's text ends at a word, with "…".
+  function short(text) {
+    text = text.replace(/[.:\s]+$/, "");
+    return text.length <= 60 ? text : text.slice(0, 60).replace(/\s+\S*$/, "") + "…";
+  }
+
   function labelOf(el) {
-    if (el.labels && el.labels.length) return words(el.labels[0]).replace(/[.:\s]+$/, "");
+    if (el.labels && el.labels.length) return short(words(el.labels[0]));
     return el.getAttribute("aria-label") || el.name || el.id;
   }
 
