@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import user_for_token
 from sopdesk.web.errors import Forbidden, Unauthenticated
-from sopdesk.web.security import bearer_token
+from sopdesk.web.security import bearer_token, session_user_id
 
 # Requests that only read: they take no write lock, so on SQLite they never queue behind the
 # writers (a ring waited seconds behind four heavy pages). Such a route must not write.
@@ -50,8 +50,11 @@ def get_current_user(request: Request) -> User:
     Uses its own short session so that long streams (SSE) hold no database connection.
     """
     token = bearer_token(request)
-    user_id = None if token else request.session.get("user_id")
+    had_session = token is None and "user_id" in request.session
+    user_id = None if token else session_user_id(request)
     if token is None and user_id is None:
+        if had_session:
+            raise Unauthenticated("your session has ended: log in again")
         raise Unauthenticated()
     readers: sessionmaker[Session] = request.app.state.reader_sessionmaker
     with readers() as session:

@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -107,6 +107,21 @@ def _field_name(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def login_url(request: Request) -> str:
+    """Log in, then back to the page the person was on: a GET's own URL; for any other method
+    the same-site page that sent it (its Referer), never the action's URL."""
+    from sopdesk.web.security import safe_next
+
+    if request.method in ("GET", "HEAD"):
+        page = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        sender = urlsplit(request.headers.get("referer", ""))
+        same_site = sender.netloc == request.url.netloc
+        page = sender.path + (f"?{sender.query}" if sender.query else "") if same_site else ""
+    page = safe_next(page, default="")
+    return "/login?next=" + quote(page) if page else "/login"
+
+
 async def _know_user(request: Request) -> None:
     """Error pages show the top bar of a logged-in user even when no route loaded them."""
     if getattr(request.state, "user", None) is None and request.session.get("user_id"):
@@ -132,10 +147,12 @@ async def _respond(request: Request, error: Refusal) -> Response:
         body = error_body(error)
         return JSONResponse(body, status_code=error.status, headers=headers)
     if error.status == 401:
-        login = "/login?next=" + quote(request.url.path)
         if request.headers.get("hx-request"):
-            return Response(status_code=401, headers={"HX-Redirect": login})
-        return RedirectResponse(login, status_code=303)
+            # Neither the login page swapped into a fragment nor a redirect to log in and come
+            # back to the action's URL (a GET there answers 405): the page's session_end.js
+            # keeps what the agent typed and offers to log in and return to the page itself.
+            return JSONResponse(error_body(error), status_code=401, headers=headers)
+        return RedirectResponse(login_url(request), status_code=303)
     from sopdesk.web.templating import render
 
     await _know_user(request)

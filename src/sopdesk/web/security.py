@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
@@ -20,6 +22,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_MAX_AGE = 12 * 3600  # one long shift; then log in again
+STARTED = "started"  # when the session began, by the app's clock (seconds since the epoch)
 
 
 def csrf_token(request: Request) -> str:
@@ -83,10 +86,12 @@ def _is_form(request: Request) -> bool:
     return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
-def start_session(request: Request, user_id: int) -> None:
-    """Log a user in: a fresh session with a new CSRF token."""
+def start_session(request: Request, user_id: int, now: datetime) -> None:
+    """Log a user in: a fresh session with a new CSRF token, which ends SESSION_MAX_AGE after
+    `now` (by the app's clock, so tests move time instead of waiting)."""
     request.session.clear()
     request.session["user_id"] = user_id
+    request.session[STARTED] = int(now.timestamp())
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 
@@ -94,8 +99,32 @@ def end_session(request: Request) -> None:
     request.session.clear()
 
 
+def session_user_id(request: Request) -> int | None:
+    """The id of the user the session cookie logged in, or None: nobody logged in, or the
+    session has ended (older than SESSION_MAX_AGE by the app's clock, or from before sessions
+    carried their start), in which case it is cleared."""
+    if "session" not in request.scope:
+        return None
+    user_id = request.session.get("user_id")
+    if not isinstance(user_id, int):
+        return None
+    started = request.session.get(STARTED)
+    now = request.app.state.clock().timestamp()
+    if not isinstance(started, int) or now - started > SESSION_MAX_AGE:
+        end_session(request)
+        return None
+    return user_id
+
+
 def safe_next(target: str | None, default: str = "/queue") -> str:
-    """Only same-site paths: never redirect off-site after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site: never redirect off-site after login. Refuses absolute and
+    scheme-relative URLs, backslashes and any control or space character (browsers drop tabs
+    and newlines from URLs, so "/<tab>/evil.example" would become "//evil.example")."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return default
+    if "\\" in target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return default
+    parts = urlsplit(target)
+    if target.startswith("//") or parts.scheme or parts.netloc:
         return default
     return target

@@ -2,7 +2,7 @@
 
 Every template extends `base.html` (but `api_docs.html`, Swagger UI's own page) and gets
 `user`, `org` (None before login), `csrf_token`, `live_stream` (the name of the session's
-shared event stream), the filter `duration`, the global
+shared event stream), `shortcuts` (the desk's one list of keys), the filter `duration`, the global
 `urgency_level`, for article text `short_markup`, `inline_markup` and `body_markup`, and the
 time filters of `localtime`, which show every time in the reader's zone:
 
@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 
 from sopdesk.orgs.service import org_zone
-from sopdesk.web import localtime
+from sopdesk.web import localtime, shortcuts
 from sopdesk.web.markup import body_markup, inline_markup, short_markup
 from sopdesk.web.security import csrf_token, live_stream_key
 
@@ -128,6 +128,7 @@ for _show in (
     templates.env.filters[_show.__name__] = _in_zone(_show)
 templates.env.filters["utc_iso"] = localtime.utc_iso
 templates.env.globals["time_zone"] = time_zone
+templates.env.globals["shortcuts"] = shortcuts  # the one list of keys (shortcuts.py)
 
 
 def render(

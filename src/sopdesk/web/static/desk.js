@@ -47,10 +47,43 @@
     links[next].focus();
   }
 
+  // The dialog lists every key of the desk (sopdesk.web.shortcuts); each line names what it
+  // needs on the page, and only the lines whose key works here are shown.
+  function showPageKeys(dialog) {
+    dialog.querySelectorAll("[data-needs]").forEach(function (line) {
+      line.hidden = !document.querySelector("#main " + line.dataset.needs + ", " + line.dataset.needs);
+    });
+    dialog.querySelectorAll("[data-shortcut-group]").forEach(function (group) {
+      group.hidden = !group.querySelector("[data-needs]:not([hidden])");
+    });
+  }
+
   function toggleShortcuts() {
     var dialog = document.getElementById("shortcuts");
     if (!dialog) return;
-    if (dialog.open) dialog.close(); else dialog.showModal();
+    if (dialog.open) { dialog.close(); return; }
+    showPageKeys(dialog);
+    dialog.showModal();
+  }
+
+  // On a call the agent holds (the page marks it [data-leave-guard="<ms>"]), a stray key of the
+  // top bar must not drop the call screen: the first press says what a second one does, and
+  // only the same key again within that many ms leaves. A click on the link leaves at once.
+  var leaving = { key: null, until: 0, timer: null };
+  function mayLeave(key, link) {
+    var guard = document.querySelector("[data-leave-guard]");
+    if (!guard || !link.closest(".topbar__nav")) return true;
+    if (leaving.key === key && Date.now() < leaving.until) return true;
+    var ms = Number(guard.dataset.leaveGuard) || 2000;
+    leaving.key = key;
+    leaving.until = Date.now() + ms;
+    var hint = document.getElementById("leave-hint");
+    if (hint) {
+      hint.textContent = "Press " + key.toUpperCase() + " again to leave this call.";
+      window.clearTimeout(leaving.timer);
+      leaving.timer = window.setTimeout(function () { hint.textContent = ""; }, ms);
+    }
+    return false;
   }
 
   document.addEventListener("click", function (event) {
@@ -66,14 +99,17 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (isTyping(event.target)) return;
     var key = event.key;
+    if (key === "Escape" && isTyping(event.target)) { event.target.blur(); return; }
+    if (isTyping(event.target)) return;
     if (key === "?") { event.preventDefault(); toggleShortcuts(); return; }
     if (key === "j" || key === "k") { event.preventDefault(); moveRow(key === "j" ? 1 : -1); return; }
     // A page's own shortcut (inside <main>) wins over the navigation's.
     var selector = '[data-shortcut="' + key.toLowerCase() + '"]';
     var target = document.querySelector("main " + selector) || document.querySelector(selector);
-    if (target && key.length === 1) { event.preventDefault(); target.click(); }
+    if (!target || key.length !== 1) return;
+    event.preventDefault();
+    if (mayLeave(key.toLowerCase(), target)) target.click();
   });
 
   // Behaviour the strict CSP refuses inline (onchange=, hx-on:...), declared by data attributes:

@@ -29,12 +29,9 @@
   var FOCUS_KEYS = { n: "call-summary", f: "account-q", "/": "accounts-q" };
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "Escape" && isTyping(event.target)) {
-      event.target.blur();
-      return;
-    }
-    if (event.defaultPrevented || isTyping(event.target)) return;
+    // Escape (leave a text box) is desk.js's: it works on every page.
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
     var target = document.getElementById(FOCUS_KEYS[event.key] || "");
     if (target && !target.disabled) {
       event.preventDefault();
