@@ -38,6 +38,10 @@ class CallProgress(_Frozen):
     escalations: list[EscalationRecord] = Field(default_factory=list)
     faq_tried: list[str] = Field(default_factory=list, description="FAQ article slugs tried")
     summary: str | None = None
+    summary_version: int = Field(
+        default=0,
+        description="counts the summary's changes: a write over an older version is stale",
+    )
 
     def with_step(self, step_id: str, done: bool) -> CallProgress:
         steps = [s for s in self.completed_steps if s != step_id]
@@ -80,7 +84,11 @@ class CallProgress(_Frozen):
         return self._but(faq_tried=[*tried, article], escalations=escalations)
 
     def with_summary(self, summary: str) -> CallProgress:
-        return self._but(summary=summary.strip() or None)
+        """The summary as typed, one version on; the same text again changes nothing."""
+        text = summary.strip() or None
+        if text == self.summary:
+            return self
+        return self._but(summary=text, summary_version=self.summary_version + 1)
 
     def _but(self, **changes: object) -> CallProgress:
         # Validated again, so a change can never store what a fresh read would refuse.

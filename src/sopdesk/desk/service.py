@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import Account
-from sopdesk.desk.errors import DeskError, FieldProblem, not_found
+from sopdesk.desk.errors import DeskError, FieldProblem, not_found, stale
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import CallProgress, call_record, progress_of, save_progress
 from sopdesk.desk.views import interaction_event
@@ -566,11 +566,26 @@ def link_account(
 
 
 def set_summary(
-    session: Session, user: User, interaction_id: int, summary: str, now: datetime
+    session: Session,
+    user: User,
+    interaction_id: int,
+    summary: str,
+    now: datetime,
+    *,
+    base_version: int | None = None,
 ) -> Interaction:
-    interaction = owned_interaction(session, user, interaction_id)
-    progress = progress_of(interaction).with_summary(summary)
-    _save(session, user, interaction, progress, "summary.written", now, {})
+    """The call's summary as typed. `base_version` is the `summary_version` the text was
+    written over (None: write whatever is stored). When someone saved another text since (a
+    second tab, another client), nothing is overwritten: refused 412 `stale`, naming the field
+    with the text stored now and its version. The same text again is never stale."""
+    interaction = owned_interaction(session, user, interaction_id)  # locked: checked, then set
+    before = progress_of(interaction)
+    after = before.with_summary(summary)
+    if after is before:
+        return interaction
+    if base_version is not None and base_version != before.summary_version:
+        raise stale("summary", base_version, before.summary or "", before.summary_version)
+    _save(session, user, interaction, after, "summary.written", now, {})
     return interaction
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,9 @@ from sopdesk.desk.views import InteractionPublic
 from sopdesk.desk.wrapup import WrittenRecord, wrap_up
 from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
+from sopdesk.web.errors import ErrorResponse
 from sopdesk.web.ids import IdField, IdPath
+from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
 
@@ -203,11 +205,34 @@ class Summary(BaseModel):
     summary: str = Field(max_length=5000)
 
 
-@router.put("/{interaction_id}/summary", response_model=InteractionDetail)
+STALE: dict[int | str, dict[str, Any]] = {
+    412: {
+        "model": ErrorResponse,
+        "description": "If-Match names an older version: someone saved another summary since. "
+        "Nothing was overwritten; the field gives the `current` text and its `current_version`",
+    }
+}
+
+
+@router.put("/{interaction_id}/summary", response_model=InteractionDetail, responses=STALE)
 def summary(
-    interaction_id: IdPath, body: Summary, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath,
+    body: Summary,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    response: Response,
+    version: IfMatch,
 ) -> InteractionDetail:
-    return detail(session, desk.set_summary(session, user, interaction_id, body.summary, now), now)
+    """Write the call's summary. Send `If-Match: "<progress.summary_version>"` (the ETag of
+    your last write) to be refused with 412 `stale` rather than overwrite a newer summary;
+    the answer's `ETag` is the new version."""
+    interaction = desk.set_summary(
+        session, user, interaction_id, body.summary, now, base_version=version
+    )
+    reply = detail(session, interaction, now)
+    response.headers["ETag"] = etag(reply.progress.summary_version)
+    return reply
 
 
 class WrapUpReply(BaseModel):

@@ -14,12 +14,15 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sopdesk.desk import service as desk
-from sopdesk.desk.errors import DeskError
+from sopdesk.desk.errors import STALE, DeskError
 from sopdesk.desk.models import Interaction
+from sopdesk.desk.progress import progress_of
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
+from sopdesk.web.templating import render
 from sopdesk.web.ui.desk_call import act, flash, regions
 from sopdesk.web.ui.desk_call_owner import change_hands
+from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/calls/{call_id}")
 
@@ -195,11 +198,35 @@ def summary(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    version: IfMatch,
     summary: Text = "",
 ) -> HTMLResponse:
-    return act(
-        request, session, user, now, lambda: desk.set_summary(session, user, call_id, summary, now)
-    )
+    """Saved as the agent types; call_save.js sends the version the text was written over
+    (If-Match) and keeps the answer's ETag. A stale write answers 412 with both texts."""
+    try:
+        answer = act(
+            request,
+            session,
+            user,
+            now,
+            lambda: desk.set_summary(session, user, call_id, summary, now, base_version=version),
+        )
+    except DeskError as exc:
+        if exc.code != STALE:
+            raise
+        # Not a translation: the summary's own panel shows both texts for the agent to choose.
+        return summary_conflict(request, exc, summary)
+    if answer.status_code == 200:
+        stored = progress_of(desk.access_interaction(session, user, call_id))
+        answer.headers["ETag"] = etag(stored.summary_version)
+    return answer
+
+
+def summary_conflict(request: Request, refused: DeskError, mine: str) -> HTMLResponse:
+    """The summary saved elsewhere beside the one the agent sent, and the version to write over."""
+    stored = refused.fields[0]
+    context = {"theirs": stored.current or "", "version": stored.current_version, "mine": mine}
+    return render(request, "desk/call_summary_conflict.html", context, status_code=refused.status)
 
 
 @router.post("/wrap-up", response_model=None)

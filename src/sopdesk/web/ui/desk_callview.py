@@ -104,6 +104,8 @@ class CallPage:
     account_required: bool = False
     # Who has the call, for this viewer: the owner's controls or the read-only banner.
     owner: OwnerPanel | None = None
+    # The summary's version: call_save.js writes over it (If-Match), so a stale write is seen.
+    summary_version: int = 0
 
     @property
     def closed(self) -> bool:
@@ -225,4 +227,5 @@ def build_call_page(
         caller=caller_of(session, interaction) if can_act and account is None else None,
         account_required=any(m.code == "account_required" for m in plan.missing),
         owner=owner_panel(session, user, interaction, {t.id: t.name for t in playbook.teams}),
+        summary_version=progress.summary_version,
     )
