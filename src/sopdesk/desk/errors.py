@@ -18,14 +18,20 @@ def not_found(what: str) -> DeskError:
     return DeskError(404, "not_found", f"{what} not found")
 
 
-def stale(field: str, base_version: int, current: str, current_version: int) -> DeskError:
-    """A write over a version that is no longer the stored one: 412, with what is stored now."""
-    problem = FieldProblem(
-        field,
-        f"changed elsewhere since version {base_version}: keep yours (write over version "
-        f"{current_version}) or take the one stored",
-        current=current,
-        current_version=current_version,
-    )
-    message = f"the {field} was changed elsewhere (another tab or client): nothing was overwritten"
-    return DeskError(412, STALE, message, [problem])
+def stale(
+    what: str, base_version: int, current_version: int, changed: list[tuple[str, str]]
+) -> DeskError:
+    """A write over a version of `what` that is no longer the stored one: 412, naming each
+    field it would have overwritten with the text stored now, and the version to write over."""
+    problems = [
+        FieldProblem(
+            field,
+            f"changed elsewhere since version {base_version}: keep yours (write over version "
+            f"{current_version}) or take the one stored",
+            current=current,
+            current_version=current_version,
+        )
+        for field, current in changed
+    ]
+    message = f"the {what} was changed elsewhere (another tab or client): nothing was overwritten"
+    return DeskError(412, STALE, message, problems)

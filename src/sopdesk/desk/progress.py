@@ -24,6 +24,7 @@ class ScenarioProgress(_Frozen):
 
     values: dict[str, FieldValue] = Field(default_factory=dict)
     steps: list[str] = Field(default_factory=list)
+    version: int = Field(default=0, description="counts the form's changes, like summary_version")
 
 
 class CallProgress(_Frozen):
@@ -64,9 +65,14 @@ class CallProgress(_Frozen):
     def with_scenario(
         self, scenario_id: str, values: dict[str, FieldValue | None], steps: list[str]
     ) -> CallProgress:
-        """The scenario's form as typed; empty fields are dropped, not stored as blanks."""
+        """The scenario's form as typed, one version on; empty fields are dropped, not stored as
+        blanks. The same form again changes nothing."""
         kept = {k: v for k, v in values.items() if v is not None and v != ""}
-        entry = ScenarioProgress(values=kept, steps=steps)
+        before = self.scenarios.get(scenario_id)
+        if before is not None and (before.values, before.steps) == (kept, steps):
+            return self
+        version = before.version + 1 if before is not None else 1
+        entry = ScenarioProgress(values=kept, steps=steps, version=version)
         return self._but(scenarios={**self.scenarios, scenario_id: entry})
 
     def with_escalation(self, entry: EscalationRecord) -> CallProgress:
@@ -93,6 +99,15 @@ class CallProgress(_Frozen):
     def _but(self, **changes: object) -> CallProgress:
         # Validated again, so a change can never store what a fresh read would refuse.
         return CallProgress.model_validate({**self.model_dump(), **changes})
+
+
+def field_text(value: FieldValue | None) -> str:
+    """A stored field value as the agent types it (a list one per line, money as "2500 USD")."""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, dict) and "amount" in value:
+        return f"{value.get('amount', '')} {value.get('currency', '')}".strip()
+    return "" if value is None else str(value)
 
 
 def progress_of(interaction: Interaction) -> CallProgress:

@@ -122,6 +122,15 @@ def outcome(
     )
 
 
+STALE: dict[int | str, dict[str, Any]] = {
+    412: {
+        "model": ErrorResponse,
+        "description": "If-Match names an older version: someone saved another text since. "
+        "Nothing was overwritten; each field gives its `current` text and `current_version`",
+    }
+}
+
+
 class ScenarioInput(BaseModel):
     values: dict[str, FieldValue | None] = Field(default_factory=dict)
     completed_steps: list[str] = Field(default_factory=list)
@@ -131,9 +140,12 @@ class ScenarioResult(BaseModel):
     ok: bool
     values: dict[str, FieldValue]
     errors: dict[str, str]
+    version: int = Field(description="the form's version now, also the answer's ETag")
 
 
-@router.put("/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult)
+@router.put(
+    "/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult, responses=STALE
+)
 def record_scenario(
     interaction_id: IdPath,
     scenario_id: str,
@@ -141,12 +153,28 @@ def record_scenario(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    response: Response,
+    version: IfMatch,
 ) -> ScenarioResult:
-    """Save the scenario's intake (kept even when invalid) and report each field's problem."""
+    """Save the scenario's intake (kept even when invalid) and report each field's problem.
+    With `If-Match: "<version>"` a form someone saved since is refused (412 `stale`, each
+    field with its `current` text) rather than overwritten."""
     result = desk.record_scenario(
-        session, user, interaction_id, scenario_id, body.values, body.completed_steps, now
+        session,
+        user,
+        interaction_id,
+        scenario_id,
+        body.values,
+        body.completed_steps,
+        now,
+        base_version=version,
     )
-    return ScenarioResult(ok=result.ok, values=result.values, errors=result.errors)
+    stored = progress_of(desk.access_interaction(session, user, interaction_id))
+    now_version = stored.scenarios[scenario_id].version
+    response.headers["ETag"] = etag(now_version)
+    return ScenarioResult(
+        ok=result.ok, values=result.values, errors=result.errors, version=now_version
+    )
 
 
 class EscalationInput(BaseModel):
@@ -203,15 +231,6 @@ def link_account(
 
 class Summary(BaseModel):
     summary: str = Field(max_length=5000)
-
-
-STALE: dict[int | str, dict[str, Any]] = {
-    412: {
-        "model": ErrorResponse,
-        "description": "If-Match names an older version: someone saved another summary since. "
-        "Nothing was overwritten; the field gives the `current` text and its `current_version`",
-    }
-}
 
 
 @router.put("/{interaction_id}/summary", response_model=InteractionDetail, responses=STALE)

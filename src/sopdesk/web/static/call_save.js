@@ -5,10 +5,10 @@
 //  - Wrap-up, release and transfer wait until every box is saved (flush), then go.
 //  - Leaving the page with something unsaved warns (beforeunload) and sends it; the text is
 //    also kept in this tab's sessionStorage until saved, and sent again after a reload.
-//  - The summary is written over the version it was based on (If-Match, from the last save's
+//  - Each box is written over the version it was based on (If-Match, from the last save's
 //    ETag). Saved elsewhere meanwhile (another tab), the server refuses it (412) with a panel
 //    showing both texts: keep mine writes over the stored version, take theirs puts it in the
-//    box. A box with nothing unsaved takes a newer summary from the live refresh.
+//    box. A summary with nothing unsaved takes a newer one from the live refresh.
 // No rules here: the server decides what is stale, what is valid and what is owed.
 (function () {
   "use strict";
@@ -57,6 +57,11 @@
   }
 
   Box.prototype.dirty = function () { return textOf(this.el) !== this.saved; };
+  // A read-only screen (someone else's call, a closed one) disables every field.
+  Box.prototype.usable = function () {
+    if (this.el.tagName !== "FORM") return !this.el.disabled;
+    return this.el.querySelector("input:enabled, select:enabled, textarea:enabled") !== null;
+  };
   Box.prototype.pending = function () {
     return this.sending !== null || this.conflict || this.dirty();
   };
@@ -76,7 +81,7 @@
   function saveNow(box, always) {
     window.clearTimeout(box.timer);
     box.timer = null;
-    if (box.conflict || box.el.disabled) return;
+    if (box.conflict || !box.usable()) return;
     if (!always && !box.dirty()) return;
     if (box.sending !== null && box.sending === textOf(box.el)) return; // already on its way
     window.htmx.trigger(box.el, "autosave");
@@ -233,7 +238,7 @@
     flash.appendChild(alert); // after the server's own reason, if it gave one
   }
 
-  // -- a stale summary: keep mine, or take theirs ----------------------------------------
+  // -- a stale save: keep mine, or take theirs ------------------------------------------
 
   function clearConflict(panel) {
     var empty = document.createElement("div");
@@ -251,15 +256,20 @@
     box.version = panel.dataset.version;
     box.conflict = false;
     if (button.dataset.conflictChoice === "take") {
-      var theirs = panel.querySelector(".conflict__theirs").textContent;
-      setText(box.el, theirs);
-      box.saved = theirs;
+      panel.querySelectorAll("[data-conflict-row]").forEach(function (row) {
+        var theirs = row.querySelector(".conflict__theirs").textContent;
+        var field = row.dataset.name ? box.el.elements[row.dataset.name] : null;
+        if (field) field.value = theirs;
+        else if (box.el.tagName !== "FORM") box.el.value = theirs;
+      });
+      box.saved = textOf(box.el);
       dropDraft(box);
     }
+    var keep = button.dataset.conflictChoice === "keep";
     clearConflict(panel);
-    box.el.focus();
+    (box.el.tagName === "FORM" ? box.el.querySelector("input, select, textarea") || box.el : box.el).focus();
     render(box);
-    saveNow(box, false); // keep mine: written over the version just seen
+    if (keep) saveNow(box, true); // written over the version just seen
     settle();
   });
 
@@ -312,7 +322,7 @@
   function restoreDraft(box) {
     var draft = null;
     try { draft = JSON.parse(window.sessionStorage.getItem(box.draftKey) || "null"); } catch (e) { draft = null; }
-    if (!draft || box.el.disabled) { dropDraft(box); return; }
+    if (!draft || !box.usable()) { dropDraft(box); return; }
     if (draft.text === box.saved) { dropDraft(box); return; }
     setText(box.el, draft.text);
     box.version = draft.version;

@@ -19,8 +19,8 @@ from sopdesk.desk.models import Interaction
 from sopdesk.desk.progress import progress_of
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
-from sopdesk.web.templating import render
 from sopdesk.web.ui.desk_call import act, flash, regions
+from sopdesk.web.ui.desk_call_conflict import scenario_conflict, summary_conflict
 from sopdesk.web.ui.desk_call_owner import change_hands
 from sopdesk.web.versions import IfMatch, etag
 
@@ -120,17 +120,37 @@ def save_scenario(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    version: IfMatch,
 ) -> HTMLResponse:
-    """Saved on every change, even when invalid (nothing typed is lost); errors come back
-    next to each field."""
+    """Saved as the agent types, even when invalid (nothing typed is lost); errors come back
+    next to each field. Written over the form's version (If-Match, as for the summary)."""
 
     def record() -> Interaction:
         desk.record_scenario(
-            session, user, call_id, scenario_id, dict(form.values), form.steps, now
+            session,
+            user,
+            call_id,
+            scenario_id,
+            dict(form.values),
+            form.steps,
+            now,
+            base_version=version,
         )
         return desk.access_interaction(session, user, call_id)
 
-    return act(request, session, user, now, record)
+    try:
+        answer = act(request, session, user, now, record)
+    except DeskError as exc:
+        if exc.code != STALE:
+            raise
+        # Not a translation: the form's own panel shows both versions for the agent to choose.
+        playbook = desk.playbook_of(session, desk.access_interaction(session, user, call_id))
+        mine = {**form.values, "steps": ", ".join(form.steps)}
+        return scenario_conflict(request, exc, playbook, scenario_id, mine)
+    if answer.status_code == 200:
+        stored = progress_of(desk.access_interaction(session, user, call_id))
+        answer.headers["ETag"] = etag(stored.scenarios[scenario_id].version)
+    return answer
 
 
 @router.post("/faq-tried")
@@ -220,13 +240,6 @@ def summary(
         stored = progress_of(desk.access_interaction(session, user, call_id))
         answer.headers["ETag"] = etag(stored.summary_version)
     return answer
-
-
-def summary_conflict(request: Request, refused: DeskError, mine: str) -> HTMLResponse:
-    """The summary saved elsewhere beside the one the agent sent, and the version to write over."""
-    stored = refused.fields[0]
-    context = {"theirs": stored.current or "", "version": stored.current_version, "mine": mine}
-    return render(request, "desk/call_summary_conflict.html", context, status_code=refused.status)
 
 
 @router.post("/wrap-up", response_model=None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +17,13 @@ from sopdesk.crm.models import Account
 from sopdesk.desk import service as desk
 from sopdesk.desk.callers import Caller, caller_of
 from sopdesk.desk.models import Interaction, State
-from sopdesk.desk.progress import CallProgress, ScenarioProgress, call_record, progress_of
+from sopdesk.desk.progress import (
+    CallProgress,
+    ScenarioProgress,
+    call_record,
+    field_text,
+    progress_of,
+)
 from sopdesk.orgs.models import User
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.engine import (
@@ -58,6 +63,7 @@ class ScenarioPanel:
     fields: list[FieldRow]
     steps: list[ScenarioStepRow]
     problems: int  # invalid fields and required steps not done
+    version: int = 0  # the form's version: call_save.js writes over it (If-Match)
 
 
 @dataclass(frozen=True)
@@ -124,14 +130,6 @@ def _step_rows(playbook: Playbook, interaction: Interaction) -> list[StepRow]:
     return engine.step_states(line, call_record(interaction), closed)
 
 
-def _text_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value.get('amount', '')} {value.get('currency', '')}".strip()
-    return "" if value is None else str(value)
-
-
 def _scenario_panel(
     playbook: Playbook, view: ScenarioView, entry: ScenarioProgress | None
 ) -> ScenarioPanel:
@@ -143,8 +141,8 @@ def _scenario_panel(
     fields = [
         FieldRow(
             field=f,
-            value=_text_of(raw.get(f.id)),
-            error=state.errors.get(f.id) if _text_of(raw.get(f.id)) else None,
+            value=field_text(raw.get(f.id)),
+            error=state.errors.get(f.id) if field_text(raw.get(f.id)) else None,
             required=f.id in state.required_fields,
             identity=f.id in view.identity_check,
         )
@@ -154,7 +152,9 @@ def _scenario_panel(
         ScenarioStepRow(s, s.id in state.done_steps, s.id in state.auto_done_steps)
         for s in scenario.steps
     ]
-    return ScenarioPanel(view, entry is not None, fields, steps, state.problems if entry else 0)
+    problems = state.problems if entry else 0
+    version = entry.version if entry else 0
+    return ScenarioPanel(view, entry is not None, fields, steps, problems, version)
 
 
 def _policy_panels(playbook: Playbook, screen: Screen, progress: CallProgress) -> list[PolicyPanel]:
