@@ -104,9 +104,12 @@ def test_n_type_esc_w_a_hundred_times_wraps_up_what_was_typed(
     for n in range(RUNS):
         iid = taken_call(session_factory, world.agent_ana, clock, n)
         page.goto(f"/calls/{iid}")
-        typed = f"Run {n}: told whom to call"  # short: each key is a round trip to Chromium
+        typed = f"Run {n}: caller asked about the line, told whom to call"
         page.keyboard.press("n")
-        page.keyboard.type(typed)
+        # Most of it at once (as a paste would), the last words key by key: each key is a round
+        # trip to Chromium, and what matters is the end: the last key, Esc and W at once.
+        page.keyboard.insert_text(typed[:-12])
+        page.keyboard.type(typed[-12:])
         page.keyboard.press("Escape")
         page.keyboard.press("w")
         expect(page.locator("#call-wrapup")).to_contain_text("These records were written:")
@@ -170,6 +173,24 @@ def test_a_reload_inside_the_pause_asks_first_and_loses_nothing(
     page.context.close()
 
 
+def hold_saves(page: Any, pattern: str = "**/summary") -> list[Any]:
+    """Hold `page`'s saves in the browser until `release_saves`, so two tabs' saves cross in
+    the order a test wants, whatever the pause before a save."""
+    held: list[Any] = []
+    page.route(pattern, lambda route: held.append(route))
+    return held
+
+
+def release_saves(page: Any, held: list[Any], pattern: str = "**/summary") -> None:
+    deadline = time.monotonic() + 5
+    while not held:  # the save may still be on its way into the route
+        assert time.monotonic() < deadline, "no save was sent"
+        page.wait_for_timeout(50)
+    for route in list(held):
+        route.continue_()
+    page.unroute(pattern)  # lets through, too, any save that came in meanwhile
+
+
 def test_two_tabs_on_one_call_are_told_and_never_overwrite_each_other(
     browser: Any,
     server: str,
@@ -190,6 +211,7 @@ def test_two_tabs_on_one_call_are_told_and_never_overwrite_each_other(
         wait_live(page)
 
     # Both type at once; the first tab saves first, the second is told rather than writing over.
+    held = hold_saves(second)
     second.bring_to_front()
     second.click("#call-summary")
     second.keyboard.type("Second tab: refund explained")
@@ -200,6 +222,7 @@ def test_two_tabs_on_one_call_are_told_and_never_overwrite_each_other(
     expect(first.locator("#summary-status")).to_have_text("Saved")
     second.bring_to_front()
     second.keyboard.press("Escape")
+    release_saves(second, held)
     conflict = second.locator("#summary-conflict")
     expect(conflict).to_contain_text("This summary was changed elsewhere")
     expect(conflict.locator(".conflict__theirs")).to_have_text("First tab: caller wants a refund")
@@ -223,6 +246,7 @@ def test_two_tabs_on_one_call_are_told_and_never_overwrite_each_other(
     expect(first.locator("#call-summary")).to_have_value("Second tab: refund explained")
 
     # Again the other way round, and this time the agent takes the saved one.
+    held = hold_saves(first)
     first.bring_to_front()
     first.click("#call-summary")
     first.keyboard.press("End")
@@ -235,6 +259,7 @@ def test_two_tabs_on_one_call_are_told_and_never_overwrite_each_other(
     expect(second.locator("#summary-status")).to_have_text("Saved")
     first.bring_to_front()
     first.keyboard.press("Escape")
+    release_saves(first, held)
     expect(first.locator("#summary-conflict .conflict__mine")).to_have_text(
         "Second tab: refund explained (first tab again)"
     )
@@ -296,3 +321,53 @@ def test_a_scenario_field_typed_just_before_w_is_in_the_wrap_up(
             assert s.scalars(query).one().data["intake"]["email"] == email
     assert problems == [], problems
     page.context.close()
+
+
+def test_two_tabs_on_one_scenario_form_are_told_too(
+    browser: Any,
+    server: str,
+    session_factory: sessionmaker[Session],
+    world: World,
+    clock: TestClock,
+) -> None:
+    expect = _expect()
+    iid = crypto_call(session_factory, world, clock, 100)
+    first = open_desk(browser, server, world.agent_ana, f"/calls/{iid}")
+    second = first.context.new_page()
+    problems: list[str] = []
+    for page in (first, second):
+        watch(page, problems)
+    second.goto(f"/calls/{iid}")
+    for page in (first, second):
+        wait_live(page)
+
+    # A form shows what was typed in its own tab: the second one still shows the old amount.
+    first.fill("#f-crypto-amount", "0.6 BTC")
+    first.keyboard.press("Tab")
+    wait_for(lambda: scenario_value(session_factory, iid, "amount") == "0.6 BTC")
+    second.bring_to_front()
+    second.fill("#f-crypto-amount", "0.7 BTC")
+    second.keyboard.press("Tab")
+    conflict = second.locator("#sc-crypto-conflict")
+    expect(conflict).to_contain_text("The Crypto Call form was changed elsewhere")
+    expect(conflict.locator("[data-name='f.amount'] .conflict__theirs")).to_have_text("0.6 BTC")
+    expect(conflict.locator("[data-name='f.amount'] .conflict__mine")).to_have_text("0.7 BTC")
+    assert scenario_value(session_factory, iid, "amount") == "0.6 BTC"
+
+    second.click("#sc-crypto-conflict [data-conflict-choice=take]")
+    expect(second.locator("#f-crypto-amount")).to_have_value("0.6 BTC")
+    expect(second.locator("#sc-crypto-conflict")).to_be_hidden()
+    second.fill("#f-crypto-email", "dee@example.com")
+    second.keyboard.press("Tab")  # written over the version it took: no conflict
+    wait_for(lambda: scenario_value(session_factory, iid, "email") == "dee@example.com")
+    assert scenario_value(session_factory, iid, "amount") == "0.6 BTC"
+    assert [p for p in problems if p != REFUSED_412] == []
+    assert problems.count(REFUSED_412) == 1, problems
+    first.context.close()
+
+
+def scenario_value(factory: sessionmaker[Session], iid: int, field: str) -> object:
+    with factory() as s:
+        interaction = s.get(Interaction, iid)
+        assert interaction is not None
+        return progress_of(interaction).scenarios["crypto"].values.get(field)
