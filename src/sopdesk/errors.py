@@ -21,6 +21,7 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
@@ -37,11 +38,15 @@ def code_for(status: int) -> str:
 @dataclass
 class FieldProblem:
     """One offending field of a refused request and what is wrong with it; `existing_id`: the
-    object already holding this value (a duplicate refused with 409 names the one to use)."""
+    object already holding this value (a duplicate refused with 409 names the one to use);
+    `current` and `current_version`: what is stored now (a stale write refused with 412 shows
+    the text it would have overwritten, and the version to write over)."""
 
     field: str
     message: str
     existing_id: int | None = None
+    current: str | None = None
+    current_version: int | None = None
 
 
 class Refusal(Exception):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sopdesk.errors import FieldProblem, Refusal
 
-__all__ = ["DeskError", "FieldProblem", "not_found"]
+__all__ = ["STALE", "DeskError", "FieldProblem", "not_found", "stale"]
+
+STALE = "stale"
 
 
 class DeskError(Refusal):
@@ -14,3 +16,22 @@ class DeskError(Refusal):
 def not_found(what: str) -> DeskError:
     # Another org's object is indistinguishable from a missing one.
     return DeskError(404, "not_found", f"{what} not found")
+
+
+def stale(
+    what: str, base_version: int, current_version: int, changed: list[tuple[str, str]]
+) -> DeskError:
+    """A write over a version of `what` that is no longer the stored one: 412, naming each
+    field it would have overwritten with the text stored now, and the version to write over."""
+    problems = [
+        FieldProblem(
+            field,
+            f"changed elsewhere since version {base_version}: keep yours (write over version "
+            f"{current_version}) or take the one stored",
+            current=current,
+            current_version=current_version,
+        )
+        for field, current in changed
+    ]
+    message = f"the {what} was changed elsewhere (another tab or client): nothing was overwritten"
+    return DeskError(412, STALE, message, problems)

@@ -24,6 +24,7 @@ class ScenarioProgress(_Frozen):
 
     values: dict[str, FieldValue] = Field(default_factory=dict)
     steps: list[str] = Field(default_factory=list)
+    version: int = Field(default=0, description="counts the form's changes, like summary_version")
 
 
 class CallProgress(_Frozen):
@@ -38,6 +39,10 @@ class CallProgress(_Frozen):
     escalations: list[EscalationRecord] = Field(default_factory=list)
     faq_tried: list[str] = Field(default_factory=list, description="FAQ article slugs tried")
     summary: str | None = None
+    summary_version: int = Field(
+        default=0,
+        description="counts the summary's changes: a write over an older version is stale",
+    )
 
     def with_step(self, step_id: str, done: bool) -> CallProgress:
         steps = [s for s in self.completed_steps if s != step_id]
@@ -60,9 +65,14 @@ class CallProgress(_Frozen):
     def with_scenario(
         self, scenario_id: str, values: dict[str, FieldValue | None], steps: list[str]
     ) -> CallProgress:
-        """The scenario's form as typed; empty fields are dropped, not stored as blanks."""
+        """The scenario's form as typed, one version on; empty fields are dropped, not stored as
+        blanks. The same form again changes nothing."""
         kept = {k: v for k, v in values.items() if v is not None and v != ""}
-        entry = ScenarioProgress(values=kept, steps=steps)
+        before = self.scenarios.get(scenario_id)
+        if before is not None and (before.values, before.steps) == (kept, steps):
+            return self
+        version = before.version + 1 if before is not None else 1
+        entry = ScenarioProgress(values=kept, steps=steps, version=version)
         return self._but(scenarios={**self.scenarios, scenario_id: entry})
 
     def with_escalation(self, entry: EscalationRecord) -> CallProgress:
@@ -80,11 +90,24 @@ class CallProgress(_Frozen):
         return self._but(faq_tried=[*tried, article], escalations=escalations)
 
     def with_summary(self, summary: str) -> CallProgress:
-        return self._but(summary=summary.strip() or None)
+        """The summary as typed, one version on; the same text again changes nothing."""
+        text = summary.strip() or None
+        if text == self.summary:
+            return self
+        return self._but(summary=text, summary_version=self.summary_version + 1)
 
     def _but(self, **changes: object) -> CallProgress:
         # Validated again, so a change can never store what a fresh read would refuse.
         return CallProgress.model_validate({**self.model_dump(), **changes})
+
+
+def field_text(value: FieldValue | None) -> str:
+    """A stored field value as the agent types it (a list one per line, money as "2500 USD")."""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, dict) and "amount" in value:
+        return f"{value.get('amount', '')} {value.get('currency', '')}".strip()
+    return "" if value is None else str(value)
 
 
 def progress_of(interaction: Interaction) -> CallProgress:

@@ -20,10 +20,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import Account
-from sopdesk.desk.errors import DeskError, FieldProblem, not_found
+from sopdesk.desk.errors import DeskError, FieldProblem, not_found, stale
 from sopdesk.desk.intake_check import check_intake_shape
 from sopdesk.desk.models import Interaction, State
-from sopdesk.desk.progress import CallProgress, call_record, progress_of, save_progress
+from sopdesk.desk.progress import (
+    CallProgress,
+    ScenarioProgress,
+    call_record,
+    field_text,
+    progress_of,
+    save_progress,
+)
 from sopdesk.desk.views import interaction_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org, Role, User
@@ -453,8 +460,14 @@ def record_scenario(
     values: dict[str, FieldValue | None],
     completed_steps: list[str],
     now: datetime,
+    *,
+    base_version: int | None = None,
 ) -> IntakeResult:
-    """Save what the agent typed (even if invalid, so nothing is lost) and say what is wrong."""
+    """Save what the agent typed (even if invalid, so nothing is lost) and say what is wrong.
+
+    `base_version` is the scenario's `version` the form was filled over (None: write whatever
+    is stored); a stale one is refused like a stale summary (`set_summary`), naming each field
+    whose stored text would have been overwritten."""
     interaction = owned_interaction(session, user, interaction_id)
     playbook = playbook_of(session, interaction)
     scenario = next(
@@ -478,7 +491,11 @@ def record_scenario(
             [FieldProblem("steps", f"no step '{b}' in {scenario.name}") for b in bad],
         )
     result = engine.validate_scenario(scenario, values, playbook.org.default_region)
-    progress = progress_of(interaction).with_scenario(scenario_id, values, completed_steps)
+    before = progress_of(interaction)
+    progress = before.with_scenario(scenario_id, values, completed_steps)
+    if progress is before:
+        return result
+    _check_scenario_version(before.scenarios.get(scenario_id), values, scenario_id, base_version)
     _save(
         session,
         user,
@@ -489,6 +506,28 @@ def record_scenario(
         {"scenario": scenario_id, "errors": result.errors},
     )
     return result
+
+
+def _check_scenario_version(
+    stored: ScenarioProgress | None,
+    values: dict[str, FieldValue | None],
+    scenario_id: str,
+    base_version: int | None,
+) -> None:
+    """Refuse (412) a form filled over an older version than the one stored."""
+    version = stored.version if stored else 0
+    if base_version is None or base_version == version:
+        return
+    kept = stored.values if stored else {}
+    changed = [
+        (field, field_text(kept.get(field)))
+        for field in sorted({*kept, *values})
+        if field_text(kept.get(field)) != field_text(values.get(field))
+    ]
+    # Only the ticked steps differ: still stale, shown as the steps that were saved.
+    if not changed:
+        changed = [("steps", ", ".join(stored.steps) if stored else "")]
+    raise stale(f"scenario '{scenario_id}'", base_version, version, changed)
 
 
 def record_escalation(
@@ -576,11 +615,27 @@ def link_account(
 
 
 def set_summary(
-    session: Session, user: User, interaction_id: int, summary: str, now: datetime
+    session: Session,
+    user: User,
+    interaction_id: int,
+    summary: str,
+    now: datetime,
+    *,
+    base_version: int | None = None,
 ) -> Interaction:
-    interaction = owned_interaction(session, user, interaction_id)
-    progress = progress_of(interaction).with_summary(summary)
-    _save(session, user, interaction, progress, "summary.written", now, {})
+    """The call's summary as typed. `base_version` is the `summary_version` the text was
+    written over (None: write whatever is stored). When someone saved another text since (a
+    second tab, another client), nothing is overwritten: refused 412 `stale`, naming the field
+    with the text stored now and its version. The same text again is never stale."""
+    interaction = owned_interaction(session, user, interaction_id)  # locked: checked, then set
+    before = progress_of(interaction)
+    after = before.with_summary(summary)
+    if after is before:
+        return interaction
+    if base_version is not None and base_version != before.summary_version:
+        current = [("summary", before.summary or "")]
+        raise stale("summary", base_version, before.summary_version, current)
+    _save(session, user, interaction, after, "summary.written", now, {})
     return interaction
 
 

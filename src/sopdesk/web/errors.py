@@ -1,7 +1,8 @@
 """One error shape for the whole API, and error pages for people.
 
 Every API error is `{"error": {"code", "message", "fields": [{"field", "message"}]}}` (a
-duplicate refused with 409 also names, in its field, the `existing_id` to use instead). Any
+duplicate refused with 409 also names, in its field, the `existing_id` to use instead; a stale
+write refused with 412 gives the field's `current` value and `current_version`). Any
 `sopdesk.errors.Refusal` raised from a route or dependency (a room's `DeskError`, `CrmError`,
 `EscalationError`, `ArticleError`, `OrgError`..., or the web's own `ApiError`, `NotFound`,
 `Forbidden`...) reaches one handler, which answers JSON under /api and /events (and to clients
@@ -45,6 +46,12 @@ class ErrorField(BaseModel):
     message: str
     existing_id: int | None = Field(
         None, description="on a 409 duplicate: the id of the object that already has this value"
+    )
+    current: str | None = Field(
+        None, description="on a 412 stale write: the value stored now, which was not overwritten"
+    )
+    current_version: int | None = Field(
+        None, description="on a 412 stale write: the version of `current` (send it as If-Match)"
     )
 
 
@@ -134,7 +141,13 @@ async def _know_user(request: Request) -> None:
 def error_body(error: Refusal) -> dict[str, Any]:
     """The documented JSON body of a refusal."""
     fields = [
-        ErrorField(field=f.field, message=f.message, existing_id=f.existing_id)
+        ErrorField(
+            field=f.field,
+            message=f.message,
+            existing_id=f.existing_id,
+            current=f.current,
+            current_version=f.current_version,
+        )
         for f in error.fields
     ]
     detail = ErrorDetail(code=error.code, message=error.message, fields=fields)

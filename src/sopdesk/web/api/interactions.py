@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -17,7 +17,9 @@ from sopdesk.desk.views import InteractionPublic
 from sopdesk.desk.wrapup import WrittenRecord, wrap_up
 from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
+from sopdesk.web.errors import ErrorResponse
 from sopdesk.web.ids import IdField, IdPath
+from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
 
@@ -120,6 +122,15 @@ def outcome(
     )
 
 
+STALE: dict[int | str, dict[str, Any]] = {
+    412: {
+        "model": ErrorResponse,
+        "description": "If-Match names an older version: someone saved another text since. "
+        "Nothing was overwritten; each field gives its `current` text and `current_version`",
+    }
+}
+
+
 class ScenarioInput(BaseModel):
     values: dict[str, FieldValue | None] = Field(default_factory=dict)
     completed_steps: list[str] = Field(default_factory=list)
@@ -129,9 +140,12 @@ class ScenarioResult(BaseModel):
     ok: bool
     values: dict[str, FieldValue]
     errors: dict[str, str]
+    version: int = Field(description="the form's version now, also the answer's ETag")
 
 
-@router.put("/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult)
+@router.put(
+    "/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult, responses=STALE
+)
 def record_scenario(
     interaction_id: IdPath,
     scenario_id: str,
@@ -139,12 +153,28 @@ def record_scenario(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    response: Response,
+    version: IfMatch,
 ) -> ScenarioResult:
-    """Save the scenario's intake (kept even when invalid) and report each field's problem."""
+    """Save the scenario's intake (kept even when invalid) and report each field's problem.
+    With `If-Match: "<version>"` a form someone saved since is refused (412 `stale`, each
+    field with its `current` text) rather than overwritten."""
     result = desk.record_scenario(
-        session, user, interaction_id, scenario_id, body.values, body.completed_steps, now
+        session,
+        user,
+        interaction_id,
+        scenario_id,
+        body.values,
+        body.completed_steps,
+        now,
+        base_version=version,
     )
-    return ScenarioResult(ok=result.ok, values=result.values, errors=result.errors)
+    stored = progress_of(desk.access_interaction(session, user, interaction_id))
+    now_version = stored.scenarios[scenario_id].version
+    response.headers["ETag"] = etag(now_version)
+    return ScenarioResult(
+        ok=result.ok, values=result.values, errors=result.errors, version=now_version
+    )
 
 
 class EscalationInput(BaseModel):
@@ -203,11 +233,25 @@ class Summary(BaseModel):
     summary: str = Field(max_length=5000)
 
 
-@router.put("/{interaction_id}/summary", response_model=InteractionDetail)
+@router.put("/{interaction_id}/summary", response_model=InteractionDetail, responses=STALE)
 def summary(
-    interaction_id: IdPath, body: Summary, session: SessionDep, user: CurrentAgent, now: Now
+    interaction_id: IdPath,
+    body: Summary,
+    session: SessionDep,
+    user: CurrentAgent,
+    now: Now,
+    response: Response,
+    version: IfMatch,
 ) -> InteractionDetail:
-    return detail(session, desk.set_summary(session, user, interaction_id, body.summary, now), now)
+    """Write the call's summary. Send `If-Match: "<progress.summary_version>"` (the ETag of
+    your last write) to be refused with 412 `stale` rather than overwrite a newer summary;
+    the answer's `ETag` is the new version."""
+    interaction = desk.set_summary(
+        session, user, interaction_id, body.summary, now, base_version=version
+    )
+    reply = detail(session, interaction, now)
+    response.headers["ETag"] = etag(reply.progress.summary_version)
+    return reply
 
 
 class WrapUpReply(BaseModel):

@@ -14,13 +14,16 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from sopdesk.desk import service as desk
-from sopdesk.desk.errors import DeskError
+from sopdesk.desk.errors import STALE, DeskError
 from sopdesk.desk.models import Interaction
+from sopdesk.desk.progress import progress_of
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.ui.desk_call import act, flash, regions
+from sopdesk.web.ui.desk_call_conflict import scenario_conflict, summary_conflict
 from sopdesk.web.ui.desk_call_owner import change_hands
 from sopdesk.web.ui.desk_callview import GENERIC_FAQ
+from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/calls/{call_id}")
 
@@ -116,17 +119,37 @@ def save_scenario(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    version: IfMatch,
 ) -> HTMLResponse:
-    """Saved on every change, even when invalid (nothing typed is lost); errors come back
-    next to each field."""
+    """Saved as the agent types, even when invalid (nothing typed is lost); errors come back
+    next to each field. Written over the form's version (If-Match, as for the summary)."""
 
     def record() -> Interaction:
         desk.record_scenario(
-            session, user, call_id, scenario_id, dict(form.values), form.steps, now
+            session,
+            user,
+            call_id,
+            scenario_id,
+            dict(form.values),
+            form.steps,
+            now,
+            base_version=version,
         )
         return desk.access_interaction(session, user, call_id)
 
-    return act(request, session, user, now, record)
+    try:
+        answer = act(request, session, user, now, record)
+    except DeskError as exc:
+        if exc.code != STALE:
+            raise
+        # Not a translation: the form's own panel shows both versions for the agent to choose.
+        playbook = desk.playbook_of(session, desk.access_interaction(session, user, call_id))
+        mine = {**form.values, "steps": ", ".join(form.steps)}
+        return scenario_conflict(request, exc, playbook, scenario_id, mine)
+    if answer.status_code == 200:
+        stored = progress_of(desk.access_interaction(session, user, call_id))
+        answer.headers["ETag"] = etag(stored.scenarios[scenario_id].version)
+    return answer
 
 
 @router.post("/faq-tried")
@@ -194,11 +217,28 @@ def summary(
     session: SessionDep,
     user: CurrentAgent,
     now: Now,
+    version: IfMatch,
     summary: Text = "",
 ) -> HTMLResponse:
-    return act(
-        request, session, user, now, lambda: desk.set_summary(session, user, call_id, summary, now)
-    )
+    """Saved as the agent types; call_save.js sends the version the text was written over
+    (If-Match) and keeps the answer's ETag. A stale write answers 412 with both texts."""
+    try:
+        answer = act(
+            request,
+            session,
+            user,
+            now,
+            lambda: desk.set_summary(session, user, call_id, summary, now, base_version=version),
+        )
+    except DeskError as exc:
+        if exc.code != STALE:
+            raise
+        # Not a translation: the summary's own panel shows both texts for the agent to choose.
+        return summary_conflict(request, exc, summary)
+    if answer.status_code == 200:
+        stored = progress_of(desk.access_interaction(session, user, call_id))
+        answer.headers["ETag"] = etag(stored.summary_version)
+    return answer
 
 
 @router.post("/wrap-up", response_model=None)

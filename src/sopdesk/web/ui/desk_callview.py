@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -18,7 +17,13 @@ from sopdesk.crm.models import Account
 from sopdesk.desk import service as desk
 from sopdesk.desk.callers import Caller, caller_of
 from sopdesk.desk.models import Interaction, State
-from sopdesk.desk.progress import CallProgress, ScenarioProgress, call_record, progress_of
+from sopdesk.desk.progress import (
+    CallProgress,
+    ScenarioProgress,
+    call_record,
+    field_text,
+    progress_of,
+)
 from sopdesk.kb import service as kb
 from sopdesk.orgs.models import User
 from sopdesk.playbooks import engine
@@ -62,6 +67,7 @@ class ScenarioPanel:
     fields: list[FieldRow]
     steps: list[ScenarioStepRow]
     problems: int  # invalid fields and required steps not done
+    version: int = 0  # the form's version: call_save.js writes over it (If-Match)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -114,6 +120,8 @@ class CallPage:
     account_required: bool = False
     # Who has the call, for this viewer: the owner's controls or the read-only banner.
     owner: OwnerPanel | None = None
+    # The summary's version: call_save.js writes over it (If-Match), so a stale write is seen.
+    summary_version: int = 0
 
     @property
     def closed(self) -> bool:
@@ -132,14 +140,6 @@ def _step_rows(playbook: Playbook, interaction: Interaction) -> list[StepRow]:
     return engine.step_states(line, call_record(interaction), closed)
 
 
-def _text_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value.get('amount', '')} {value.get('currency', '')}".strip()
-    return "" if value is None else str(value)
-
-
 def _scenario_panel(
     playbook: Playbook, view: ScenarioView, entry: ScenarioProgress | None
 ) -> ScenarioPanel:
@@ -151,8 +151,8 @@ def _scenario_panel(
     fields = [
         FieldRow(
             field=f,
-            value=_text_of(raw.get(f.id)),
-            error=state.errors.get(f.id) if _text_of(raw.get(f.id)) else None,
+            value=field_text(raw.get(f.id)),
+            error=state.errors.get(f.id) if field_text(raw.get(f.id)) else None,
             required=f.id in state.required_fields,
             identity=f.id in view.identity_check,
         )
@@ -162,7 +162,9 @@ def _scenario_panel(
         ScenarioStepRow(s, s.id in state.done_steps, s.id in state.auto_done_steps)
         for s in scenario.steps
     ]
-    return ScenarioPanel(view, entry is not None, fields, steps, state.problems if entry else 0)
+    problems = state.problems if entry else 0
+    version = entry.version if entry else 0
+    return ScenarioPanel(view, entry is not None, fields, steps, problems, version)
 
 
 def _policy_panels(playbook: Playbook, screen: Screen, progress: CallProgress) -> list[PolicyPanel]:
@@ -243,4 +245,5 @@ def build_call_page(
         caller=caller_of(session, interaction) if can_act and account is None else None,
         account_required=any(m.code == "account_required" for m in plan.missing),
         owner=owner_panel(session, user, interaction, {t.id: t.name for t in playbook.teams}),
+        summary_version=progress.summary_version,
     )
