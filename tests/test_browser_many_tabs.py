@@ -5,8 +5,9 @@ six tabs froze the desk ("Take call" did nothing, a seventh tab never loaded). T
 agent now hold one `GET /events` between them (static/live_stream.js, live_worker.js): a call
 rung through the API shows on every queue tab, "Take call" works in the tenth, an eleventh tab
 loads, and closing the tab that opened the stream leaves the others live. Two people never
-share a stream, not in two contexts and not one after the other in the same browser. No tab
-logs a console error, a page error or a CSP violation.
+share a stream, not in two contexts and not one after the other in the same browser. A stream
+the server ends comes back in every tab, with its resync; without a SharedWorker each tab keeps
+its own stream. No tab logs a console error, a page error or a CSP violation.
 """
 
 from __future__ import annotations
