@@ -172,6 +172,7 @@ def test_ten_tabs_share_one_stream_and_every_action_still_works(
     context.close()
 
 
+@pytest.mark.console_allows(r"console error: \[object Event\]$")  # htmx logs the dropped stream
 def test_a_stream_ended_by_the_server_comes_back_in_every_tab(
     browser: Any, desk: tuple[str, Any], session_factory: sessionmaker[Session], world: World
 ) -> None:
@@ -261,6 +262,9 @@ def _fresh_context(browser: Any, server: str, user: User, setup: Any) -> Any:
     return page
 
 
+@pytest.mark.console_allows(
+    r"console error: \[object Event\]$", r"the shared worker did not start", r"gone\.js"
+)  # provoked on purpose and asserted below
 def test_without_a_shared_worker_each_tab_keeps_its_own_stream(
     browser: Any, desk: tuple[str, Any], session_factory: sessionmaker[Session], world: World
 ) -> None:

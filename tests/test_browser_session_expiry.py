@@ -27,13 +27,13 @@ from sopdesk.desk.progress import progress_of
 from sopdesk.web.security import SESSION_MAX_AGE
 from web_helpers import TestClock
 
-pytestmark = pytest.mark.sqlite_only
-__all__ = ["server", "world"]  # fixtures, imported for pytest
-
 EXPECTED_401 = re.compile(
     r"Failed to load resource: the server responded with a status of 401|"
     r"Response Status Error Code 401 from /"
 )
+# The 401s are provoked on purpose and counted by each test; any other message fails it.
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.console_allows(EXPECTED_401.pattern)]
+__all__ = ["server", "world"]  # fixtures, imported for pytest
 SUMMARY = "Caller pressed to move savings to a 'safe' wallet; told her to stop."
 CONCERN = "Pressed to move savings into a safe wallet"
 

@@ -32,7 +32,6 @@ from sopdesk.orgs.models import User
 from test_desk import CRYPTO
 from web_helpers import TestClock, ring
 
-pytestmark = pytest.mark.sqlite_only
 __all__ = ["server", "world"]  # fixtures, imported for pytest
 
 # Chromium's own line for a response with status 412: a stale save refused on purpose. The
@@ -41,6 +40,7 @@ REFUSED_412 = (
     "Failed to load resource: the server responded with a status of 412 (Precondition Failed)"
 )
 RUNS = int(__import__("os").environ.get("TYPED_RUNS", "100"))
+pytestmark = [pytest.mark.sqlite_only, pytest.mark.console_allows(r"status of 412")]
 
 
 def _expect() -> Any:
