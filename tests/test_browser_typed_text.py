@@ -371,3 +371,33 @@ def scenario_value(factory: sessionmaker[Session], iid: int, field: str) -> obje
         interaction = s.get(Interaction, iid)
         assert interaction is not None
         return progress_of(interaction).scenarios["crypto"].values.get(field)
+
+
+def test_a_transfer_waits_for_the_summary_and_keeps_its_choice(
+    browser: Any,
+    server: str,
+    session_factory: sessionmaker[Session],
+    world: World,
+    clock: TestClock,
+) -> None:
+    """Transfer (like release and wrap-up) goes once the summary is saved; the save's answer
+    re-renders the transfer form, and the colleague chosen is still the one it goes to."""
+    expect = _expect()
+    iid = taken_call(session_factory, world.agent_ana, clock, 3000)
+    page = open_desk(browser, server, world.agent_ana, f"/calls/{iid}")
+    problems: list[str] = []
+    watch(page, problems)
+    wait_live(page)
+    held = hold_saves(page)  # the save is still on its way when Transfer is pressed
+    page.keyboard.press("n")
+    page.keyboard.type("Wants billing; handed to Bo")
+    page.keyboard.press("Escape")
+    page.select_option("#transfer-to", f"user:{world.agent_bo.id}")
+    page.click("#transfer-call")
+    release_saves(page, held)
+    expect(page.locator("#call-owner")).to_contain_text("Bo Lind has this call")
+    assert stored_summary(session_factory, iid) == "Wants billing; handed to Bo"
+    with session_factory() as s:
+        assert s.get(Interaction, iid).agent_id == world.agent_bo.id  # type: ignore[union-attr]
+    assert problems == [], problems
+    page.context.close()

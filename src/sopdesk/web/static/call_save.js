@@ -53,7 +53,7 @@
     this.conflict = false;
     this.failed = null;
     this.timer = null;
-    this.draftKey = "sopdesk:unsaved:" + location.pathname + "#" + (el.id || el.getAttribute("hx-put"));
+    this.draftKey = "sopdesk:unsaved:" + location.pathname + "#" + el.id;
   }
 
   Box.prototype.dirty = function () { return textOf(this.el) !== this.saved; };
@@ -164,7 +164,10 @@
     });
     var done = !anyPending();
     if (!blocked && !done) return;
-    waiters.splice(0).forEach(function (w) { window.clearTimeout(w.timer); blocked ? w.reject(blocked) : w.resolve(); });
+    waiters.splice(0).forEach(function (w) {
+      window.clearTimeout(w.timer);
+      if (blocked) w.reject(blocked); else w.resolve();
+    });
   }
 
   function flush() {
@@ -212,12 +215,22 @@
     return values;
   }
 
+  var waitingControls = []; // pressed while saves were pending: each goes once they are done
+
   document.addEventListener("htmx:confirm", function (event) {
     var elt = event.detail.elt;
     if (!elt.matches || !elt.matches(FLUSH_FIRST) || !anyPending()) return;
     event.preventDefault();
+    var key = elt.id || elt.className;
+    if (waitingControls.indexOf(key) !== -1) return; // W pressed twice: it goes once
+    waitingControls.push(key);
     var values = formValues(elt);
-    flush().then(function () { press(event.detail, values); }, notSent);
+    var done = function () {
+      waitingControls = waitingControls.filter(function (k) { return k !== key; });
+    };
+    flush().then(
+      function () { done(); press(event.detail, values); },
+      function (why) { done(); notSent(why); });
   });
 
   function notSent(why) {
@@ -267,7 +280,8 @@
     }
     var keep = button.dataset.conflictChoice === "keep";
     clearConflict(panel);
-    (box.el.tagName === "FORM" ? box.el.querySelector("input, select, textarea") || box.el : box.el).focus();
+    var first = box.el.tagName === "FORM" ? box.el.querySelector("input, select, textarea") : null;
+    (first || box.el).focus();
     render(box);
     if (keep) saveNow(box, true); // written over the version just seen
     settle();
@@ -309,7 +323,8 @@
 
   function keepDraft(box) {
     try {
-      window.sessionStorage.setItem(box.draftKey, JSON.stringify({ text: textOf(box.el), version: box.version }));
+      var draft = { text: textOf(box.el), version: box.version };
+      window.sessionStorage.setItem(box.draftKey, JSON.stringify(draft));
     } catch (e) { /* storage full or refused: the beforeunload warning still holds */ }
   }
 
@@ -321,7 +336,9 @@
   // was typed over (the same text already saved changes nothing; another one shows the panel).
   function restoreDraft(box) {
     var draft = null;
-    try { draft = JSON.parse(window.sessionStorage.getItem(box.draftKey) || "null"); } catch (e) { draft = null; }
+    try {
+      draft = JSON.parse(window.sessionStorage.getItem(box.draftKey) || "null");
+    } catch (e) { draft = null; }
     if (!draft || !box.usable()) { dropDraft(box); return; }
     if (draft.text === box.saved) { dropDraft(box); return; }
     setText(box.el, draft.text);
