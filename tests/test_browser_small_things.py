@@ -19,12 +19,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from browser_kit import LAPTOP, SCREENSHOTS, server, wait_live, world
-from mailkit import build_mail_world, make_email
+from mailkit import AcceptingMailer, build_mail_world, make_email
 from personas import PASSWORD, ROOT, T0, World
 from sopdesk.db import transaction
 from sopdesk.desk import service as desk
 from sopdesk.escalations import replies
-from sopdesk.escalations.outbox import OutgoingMail, send_queued
+from sopdesk.escalations.outbox import send_queued
 from sopdesk.events import bind_bus
 from sopdesk.kb.service import import_folder
 from sopdesk.orgs.models import User
@@ -132,11 +132,6 @@ def test_kb_outline_quick_answer_lists_and_the_faq_tried_title(
     expect(status).to_contain_text("asks to speak with the Legal or Accounts team?")
     assert LEGAL not in status.inner_text()
     assert problems + more == [], problems + more
-
-
-class AcceptingMailer:
-    def send(self, mail: OutgoingMail) -> None:
-        return None
 
 
 def test_the_ticket_header_follows_a_live_follow_up_and_a_held_reply_shows(
