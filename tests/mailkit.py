@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from personas import PASSWORD, T0, World, build_world
 from sopdesk.channels.email.listener import free_port
 from sopdesk.db import transaction
+from sopdesk.escalations.outbox import OutgoingMail
 from sopdesk.orgs import service
 from sopdesk.orgs.models import Role, User
 
@@ -107,6 +108,16 @@ class CaptureHandler:
         )
         self.arrived.set()
         return "250 OK captured"
+
+
+class AcceptingMailer:
+    """A relay that takes every message without a network (the outbox's `Mailer`, faked)."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMail] = []
+
+    def send(self, mail: OutgoingMail) -> None:
+        self.sent.append(mail)
 
 
 class CapturingRelay:

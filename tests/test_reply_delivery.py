@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from eventkit import Recorder
-from mailkit import MailWorld, build_mail_world, make_email
+from mailkit import AcceptingMailer, MailWorld, build_mail_world, make_email
 from personas import T0
 from sopdesk.db import transaction
 from sopdesk.escalations import replies
@@ -27,16 +27,6 @@ from web_helpers import csrf_from, login, make_app
 
 DUE = T0 + timedelta(hours=24)  # Legal answers within 24 hours of receipt
 WRITTEN = T0 + timedelta(hours=2)  # when the reply is written
-
-
-class AcceptingMailer:
-    """A relay that takes every message (the network edge, faked)."""
-
-    def __init__(self) -> None:
-        self.sent: list[OutgoingMail] = []
-
-    def send(self, mail: OutgoingMail) -> None:
-        self.sent.append(mail)
 
 
 class RefusingMailer:

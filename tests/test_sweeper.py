@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mailkit import MailWorld, build_mail_world, make_email
+from mailkit import AcceptingMailer, MailWorld, build_mail_world, make_email
 from personas import T0
 from sopdesk.channels.email.imap import start_imap_poller
 from sopdesk.channels.email.ingest import ingest
@@ -20,7 +20,7 @@ from sopdesk.db import transaction
 from sopdesk.escalations import replies, sweeper
 from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.escalations.models import ClockState, Notification, SlaClock, Ticket
-from sopdesk.escalations.outbox import OutgoingMail, send_queued
+from sopdesk.escalations.outbox import send_queued
 from sopdesk.escalations.sweeper import run_sweeper, sweep
 from sopdesk.settings import Settings
 from test_escalations import deliver
@@ -69,13 +69,6 @@ def test_reminder_at_75_percent_then_breach_each_exactly_once(
         assert kinds == ["opened", "sla_reminder", "sla_breached"]
         texts = s.scalars(select(Notification.text)).all()
         assert any("SLA reminder" in t and "Asia/Kolkata" in t and "6h00 left" in t for t in texts)
-
-
-class AcceptingMailer:
-    """A relay that takes every message (the network edge, faked)."""
-
-    def send(self, mail: OutgoingMail) -> None:
-        return None
 
 
 def test_a_reply_in_time_cancels_the_reminder_and_meets_the_clock(
