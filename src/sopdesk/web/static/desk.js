@@ -120,7 +120,10 @@
     if (select && select.form) select.form.requestSubmit();
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-then-search]");
+    // The form that asked, even if a search re-rendered the results (and it) meanwhile: htmx
+    // then reports the request on an ancestor still on the page.
+    var asked = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var form = asked && asked.matches && asked.matches("form[data-then-search]") ? asked : null;
     if (!form || !event.detail.successful || !window.htmx) return;
     var box = document.querySelector(form.dataset.thenSearch);
     if (box) window.htmx.trigger(box, "search");
