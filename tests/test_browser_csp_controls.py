@@ -62,7 +62,10 @@ def test_tried_this_faq_and_the_sla_team_filter_work_under_the_csp(
     page = open_desk(browser, server, world.agent_priya, f"/calls/{call}")
     problems = _watch(page)
     wait_live(page)
-    page.fill("#assist-q", "client wants to talk to legal")
+    # The typed question's results first: a click on the line's first suggestions would race
+    # the search that replaces them.
+    with page.expect_response(lambda r: "/assist?q=" in r.url):
+        page.fill("#assist-q", "client wants to talk to legal")
     hit = page.locator(".kb-hit", has=page.locator(f'input[value="{LEGAL}"]'))
     hit.get_by_role("button", name="Tried this FAQ").click()
     expect(page.locator(".kb-hit").first).to_contain_text("✓ FAQ tried")
