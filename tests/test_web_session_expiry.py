@@ -44,7 +44,9 @@ def test_next_is_never_an_off_site_url(target: str) -> None:
     assert safe_next(target, default="") == ""
 
 
-@pytest.mark.parametrize("target", ["/calls/7", "/tasks?tab=mine", "/kb/articles/a-b"])
+@pytest.mark.parametrize(
+    "target", ["/calls/7", "/tasks?tab=mine", "/kb/articles/a-b", "/kb?q=client wants legal"]
+)
 def test_next_keeps_a_local_path(target: str) -> None:
     assert safe_next(target, default="") == target
 

@@ -118,11 +118,16 @@ def session_user_id(request: Request) -> int | None:
 
 def safe_next(target: str | None, default: str = "/queue") -> str:
     """Only a path on this site: never redirect off-site after login. Refuses absolute and
-    scheme-relative URLs, backslashes and any control or space character (browsers drop tabs
-    and newlines from URLs, so "/<tab>/evil.example" would become "//evil.example")."""
+    scheme-relative URLs, backslashes and any control or whitespace character but a plain space
+    (browsers drop tabs and newlines from URLs, so "/<tab>/evil.example" would become
+    "//evil.example")."""
     if not target or len(target) > 2000 or not target.startswith("/"):
         return default
-    if "\\" in target or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+    # A plain space stays (a search query decoded from next=/kb?q=a%20b); browsers drop tabs
+    # and newlines, not spaces, so only those could join "/" and "/evil" into "//evil".
+    if "\\" in target or any(
+        (c.isspace() and c != " ") or ord(c) < 0x20 or ord(c) == 0x7F for c in target
+    ):
         return default
     parts = urlsplit(target)
     if target.startswith("//") or parts.scheme or parts.netloc:
