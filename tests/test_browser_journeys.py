@@ -131,6 +131,9 @@ def test_main_number_caller_who_does_not_convert_is_a_hot_lead(
     )
     page.locator(f'tr[data-id="{call["id"]}"] a.row-link').click()
     page.click("#take-call")
+    # The opening names the viewer even before the take lands: wait for the header's Agent, or
+    # a tick could reach the server first and be refused (nobody has taken the call yet).
+    expect(page.locator("#call-header")).to_contain_text("Ana Reyes")
     expect(page.locator("#call-opening")).to_contain_text(
         "Thank you for calling Rondesse, I'm Ana Reyes, how can I help?"
     )

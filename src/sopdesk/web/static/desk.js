@@ -51,7 +51,7 @@
   // needs on the page, and only the lines whose key works here are shown.
   function showPageKeys(dialog) {
     dialog.querySelectorAll("[data-needs]").forEach(function (line) {
-      line.hidden = !document.querySelector("#main " + line.dataset.needs + ", " + line.dataset.needs);
+      line.hidden = !document.querySelector(line.dataset.needs);
     });
     dialog.querySelectorAll("[data-shortcut-group]").forEach(function (group) {
       group.hidden = !group.querySelector("[data-needs]:not([hidden])");
