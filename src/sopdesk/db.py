@@ -146,6 +146,12 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def driver_reason(exc: BaseException) -> str:
+    """The first line of what the database driver said (SQLAlchemy wraps it in `orig`), for a
+    log line or a message: the rest is the statement and its parameters."""
+    return (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+
+
 class ReadOnlyWrite(RuntimeError):
     """Code holding a reader session tried to write: a bug (the write would not be queued
     behind the other writers, and on SQLite could fail or be lost)."""

@@ -28,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from sopdesk.crm import records as crm
 from sopdesk.crm.models import CallLog, Task
+from sopdesk.db import driver_reason
 from sopdesk.desk import owed as owed_rows
 from sopdesk.desk.errors import DeskError, FieldProblem
 from sopdesk.desk.models import Interaction, State
@@ -339,7 +340,7 @@ def receive_reported(
             with session.begin_nested():
                 ids.append(receive_call(session, call, now).id)
         except (SQLAlchemyError, UnicodeError) as exc:  # UnicodeError: text no driver encodes
-            reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+            reason = driver_reason(exc)
             log.warning("call event %s refused by the database: %s", reported.external_id, reason)
             refused.append(f"{reported.external_id}: not kept ({type(exc).__name__})")
     return CallsReceived(

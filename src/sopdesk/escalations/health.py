@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sopdesk.db import transaction
+from sopdesk.db import driver_reason, transaction
 from sopdesk.escalations.models import ClockState, MailState, OutboundMail, SlaClock, SweeperBeat
 
 # A sweeper passes every few seconds: a minute without a pass, or a clock a minute overdue,
@@ -124,6 +124,6 @@ def check(factory: sessionmaker[Session], now: datetime) -> Health:
         with factory() as session:
             found = _read(session, now)
     except SQLAlchemyError as exc:
-        reason = (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+        reason = driver_reason(exc)
         return Health(now=now, database=False, problems=[f"the database does not answer: {reason}"])
     return Health(**{**found.__dict__, "problems": _problems(found)})

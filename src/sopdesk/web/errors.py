@@ -27,6 +27,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sopdesk.db import driver_reason
 from sopdesk.errors import CODES, FieldProblem, Refusal, code_for
 
 __all__ = ["CODES", "ApiError", "ErrorResponse", "Forbidden", "NotFound", "Unauthenticated"]
@@ -242,7 +243,7 @@ def _busy_reason(exc: OperationalError) -> str:
 async def _database_busy(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OperationalError)
     reason = _busy_reason(exc)
-    first = (str(exc.orig or exc).splitlines() or ["?"])[0]
+    first = driver_reason(exc)
     log.warning("503 on %s %s: %s (%s)", request.method, request.url.path, reason, first)
     message = f"{reason}: nothing was changed; try again in {RETRY_AFTER_SECONDS} s"
     response = await _respond(request, ApiError(503, message, code="unavailable"))

@@ -104,13 +104,12 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 def _declared_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            text = value.decode("latin-1").strip()
-            if not text.isdigit():
-                raise BadLength(text)
-            return int(text)
-    return None
+    text = _header(scope, b"content-length")
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        raise BadLength(text.strip())
+    return int(text)
 
 
 class BodyLimit:
