@@ -20,12 +20,15 @@ from sopdesk.db import transaction
 from sopdesk.desk import service as desk
 from sopdesk.desk.calls import CallStatus
 from sopdesk.desk.wrapup import wrap_up
+from sopdesk.kb.service import import_folder
 from sopdesk.orgs.models import Org
 from web_helpers import TestClock, ring
 
 pytestmark = pytest.mark.sqlite_only
 ENDED = CallStatus.ENDED
 LEGAL = "Asks to speak with the Legal or Accounts team"
+LEGAL_FAQ = "client-asks-for-legal-or-accounts"  # the seed article's slug
+ROOT = Path(__file__).resolve().parents[1]
 __all__ = ["server", "world"]  # fixtures, imported for pytest
 
 CRYPTO = {
@@ -174,7 +177,10 @@ def test_the_desk_fits_a_laptop_screen(
         desk.accept(s, world.agent_priya, mo, clock.ago(90))
         desk.set_step(s, world.agent_priya, mo, "greet", True, clock.ago(80))
         desk.choose(s, world.agent_priya, mo, "request", LEGAL, clock.ago(60))
+    with transaction(session_factory) as s:
+        import_folder(s, "myoperator", ROOT / "playbooks/myoperator/articles", clock(), by="t")
     page = open_desk(browser, server, world.agent_priya, f"/calls/{mo}")
+    page.select_option("#faq-legal_accounts_by_email", LEGAL_FAQ)  # the FAQ tried names an article
     page.click("#faq-legal_accounts_by_email-tried")
     expect(page.locator("#policy-legal_accounts_by_email-status")).to_contain_text("FAQ tried")
     page.check("#step-box-faq")

@@ -25,6 +25,7 @@ from sopdesk.desk.errors import DeskError
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.progress import progress_of
 from sopdesk.desk.wrapup import wrap_up
+from sopdesk.kb.service import Catalog
 from sopdesk.orgs.models import Org, User
 
 Action = Callable[[Session, User, int], object]
@@ -37,8 +38,10 @@ CHANGES: dict[str, Action] = {
     ),
     "outcome": lambda s, u, i: service.set_outcome(s, u, i, True, T0),
     "scenario": lambda s, u, i: service.record_scenario(s, u, i, "crypto", {}, [], T0),
-    "escalation": lambda s, u, i: service.record_escalation(s, u, i, "p", "t", [], True, T0),
-    "faq": lambda s, u, i: service.record_faq_tried(s, u, i, "faq", T0),
+    "escalation": lambda s, u, i: service.record_escalation(
+        s, u, i, "p", "t", [], True, Catalog(s), T0
+    ),
+    "faq": lambda s, u, i: service.record_faq_tried(s, u, i, "faq", Catalog(s), T0),
     "account": lambda s, u, i: service.link_account(s, u, i, 1, T0),
     "summary": lambda s, u, i: service.set_summary(s, u, i, "notes", T0),
     "release": lambda s, u, i: service.release(s, u, i, T0),

@@ -507,7 +507,8 @@ def test_foreign_ids_in_a_ticket_and_an_escalation_before_an_faq_are_refused(
     db_url: str, session_factory: sessionmaker[Session]
 ) -> None:
     """A ticket linked to another org's (or no) account is 422 naming account_id, never 201 or
-    500; an escalation whose policy wants an FAQ first is 409 before one was tried."""
+    500; an escalation whose policy wants an FAQ first is 409 before one was tried, and an
+    "FAQ tried" that names no article of the org's is 422 and satisfies nothing."""
     from fastapi.testclient import TestClient
 
     from personas import build_world
@@ -532,3 +533,29 @@ def test_foreign_ids_in_a_ticket_and_an_escalation_before_an_faq_are_refused(
         )
         assert early.status_code == 409, early.text
         assert early.json()["error"]["fields"][0]["field"] == "faq_tried"
+        # A made-up slug is no FAQ tried: refused, naming the field, and the policy still waits.
+        made_up = client.post(
+            f"/api/v1/interactions/{iid}/faq-tried", json={"article": "faq"}, headers=priya
+        )
+        assert made_up.status_code == 422, made_up.text
+        assert made_up.json()["error"]["fields"][0]["field"] == "article"
+        named = client.post(
+            f"/api/v1/interactions/{iid}/escalations",
+            json={"policy": "legal_accounts_by_email", "team": "legal", "faq_tried": ["x"]},
+            headers=priya,
+        )
+        assert named.status_code == 422, named.text
+        assert named.json()["error"]["fields"][0]["field"] == "faq_tried[0]"
+        with transaction(session_factory) as s:
+            import_folder(s, "myoperator", ROOT / "playbooks/myoperator/articles", T0, by="t")
+        legal = "client-asks-for-legal-or-accounts"
+        tried = client.post(
+            f"/api/v1/interactions/{iid}/faq-tried", json={"article": legal}, headers=priya
+        )
+        assert tried.status_code == 200, tried.text
+        asked = client.post(
+            f"/api/v1/interactions/{iid}/escalations",
+            json={"policy": "legal_accounts_by_email", "team": "legal"},
+            headers=priya,
+        )
+        assert asked.status_code == 200, asked.text

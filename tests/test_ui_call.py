@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from personas import World, build_world
+from personas import T0, World, build_world
 from sopdesk.db import transaction
 from sopdesk.desk import service as desk
+from sopdesk.kb.service import import_folder
 from web_helpers import later, login, make_app, ring
+
+ROOT = Path(__file__).resolve().parents[1]
+LEGAL = "client-asks-for-legal-or-accounts"
 
 CRYPTO = {
     "f.concern": "Pressed to move savings into a 'safe' wallet",
@@ -246,7 +251,22 @@ def test_myoperator_legal_request_is_faq_first_then_email_only(
     # Refused at once, naming the precondition: no hand-off is promised before an FAQ.
     assert "✓ Asked to email Legal" not in early
     assert "the policy escalates only after an FAQ was tried" in early
-    tried = client.post(f"/calls/{iid}/faq-tried", data={"article": ""}, headers=htmx).text
+    # "FAQ tried" must name an article of the org's: none, or one made up, satisfies nothing.
+    for made_up in ("", "faq", "we-talked-about-it"):
+        refused = client.post(f"/calls/{iid}/faq-tried", data={"article": made_up}, headers=htmx)
+        assert "is not an article of this org" in refused.text, made_up
+        assert "✓ FAQ tried" not in refused.text
+    still_early = client.post(
+        f"/calls/{iid}/escalations",
+        data={"policy": "legal_accounts_by_email", "team": "legal"},
+        headers=htmx,
+    ).text
+    assert "the policy escalates only after an FAQ was tried" in still_early
+    with transaction(session_factory) as s:
+        import_folder(s, "myoperator", ROOT / "playbooks/myoperator/articles", T0, by="test")
+    page = client.get(f"/calls/{iid}").text
+    assert f'<option value="{LEGAL}">' in page  # the panel offers the org's articles
+    tried = client.post(f"/calls/{iid}/faq-tried", data={"article": LEGAL}, headers=htmx).text
     assert "✓ FAQ tried" in tried
     asked = client.post(
         f"/calls/{iid}/escalations",

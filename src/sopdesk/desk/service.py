@@ -11,8 +11,9 @@ after it commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -530,6 +531,31 @@ def _check_scenario_version(
     raise stale(f"scenario '{scenario_id}'", base_version, version, changed)
 
 
+class Articles(Protocol):
+    """The org's knowledge base, as far as the desk needs it: which slugs name an article.
+
+    The caller passes the knowledge base's (`kb.service.Catalog`): the desk may not import kb,
+    and an "FAQ tried" that names no article must not satisfy an FAQ-first policy."""
+
+    def known(self, org_id: str, slugs: Sequence[str]) -> set[str]: ...
+
+
+def _check_articles(articles: Articles, org_id: str, slugs: Sequence[str], field: str) -> None:
+    """Refuse (422) the slugs that name no article of the org: `field` for one slug (the
+    call screen's form), `field[i]` for the i-th of a list (the API's `faq_tried`)."""
+    known = articles.known(org_id, slugs) if slugs else set()
+    problems = [
+        FieldProblem(
+            field if field == "article" else f"{field}[{i}]",
+            f"'{slug}' is not an article of this org's knowledge base",
+        )
+        for i, slug in enumerate(slugs)
+        if slug not in known
+    ]
+    if problems:
+        raise DeskError(422, "invalid", "an FAQ tried must name an article", problems)
+
+
 def record_escalation(
     session: Session,
     user: User,
@@ -538,9 +564,11 @@ def record_escalation(
     team_id: str,
     faq_tried: list[str],
     customer_unsatisfied: bool,
+    articles: Articles,
     now: datetime,
 ) -> Interaction:
     interaction = owned_interaction(session, user, interaction_id)
+    _check_articles(articles, interaction.org_id, faq_tried, "faq_tried")
     playbook = playbook_of(session, interaction)
     policy = playbook.policy(policy_id)
     if policy is None or team_id not in policy.teams:
@@ -580,10 +608,16 @@ def record_escalation(
 
 
 def record_faq_tried(
-    session: Session, user: User, interaction_id: int, article: str, now: datetime
+    session: Session,
+    user: User,
+    interaction_id: int,
+    article: str,
+    articles: Articles,
+    now: datetime,
 ) -> Interaction:
-    """One click on the call screen: this FAQ article was tried with the caller."""
+    """One click on the call screen: this FAQ article (a slug of the org's) was tried."""
     interaction = owned_interaction(session, user, interaction_id)
+    _check_articles(articles, interaction.org_id, [article], "article")
     progress = progress_of(interaction).with_faq_tried(article)
     _save(session, user, interaction, progress, "faq.tried", now, {"article": article})
     return interaction

@@ -270,6 +270,25 @@ def article_titles(session: Session, org_id: str, slugs: Iterable[str]) -> dict[
     return {slug: title for slug, title in rows}
 
 
+class Catalog:
+    """The org's articles as the desk checks them (its `Articles`): an "FAQ tried" on a call
+    must name one of these, so a made-up slug cannot satisfy an FAQ-first policy."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def known(self, org_id: str, slugs: Sequence[str]) -> set[str]:
+        return set(article_titles(self._session, org_id, slugs))
+
+
+def article_choices(session: Session, org_id: str) -> list[tuple[str, str]]:
+    """(slug, title) of every article of the org, by title: what an agent may name as tried."""
+    rows = session.execute(
+        select(Article.slug, Article.title).where(Article.org_id == org_id).order_by(Article.title)
+    )
+    return [(slug, title) for slug, title in rows]
+
+
 def get_article_doc(
     session: Session, org_id: str, slug: str, number: int | None = None
 ) -> ArticleDoc | None:

@@ -15,6 +15,7 @@ from sopdesk.desk.progress import CallProgress, progress_of
 from sopdesk.desk.status import CallStatusPublic, call_status
 from sopdesk.desk.views import InteractionPublic
 from sopdesk.desk.wrapup import WrittenRecord, wrap_up
+from sopdesk.kb.service import Catalog
 from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ErrorResponse
@@ -181,7 +182,9 @@ class EscalationInput(BaseModel):
     policy: str
     team: str
     customer_unsatisfied: bool = True
-    faq_tried: list[str] = Field(default_factory=list)
+    faq_tried: list[str] = Field(
+        default_factory=list, description="slugs of the org's articles tried with the caller"
+    )
 
 
 @router.post("/{interaction_id}/escalations", response_model=InteractionDetail)
@@ -197,6 +200,7 @@ def escalate(
         body.team,
         body.faq_tried,
         body.customer_unsatisfied,
+        Catalog(session),
         now,
     )
     return detail(session, interaction, now)
@@ -212,7 +216,9 @@ def faq_tried(
 ) -> InteractionDetail:
     """Record that an FAQ article was tried with the caller."""
     return detail(
-        session, desk.record_faq_tried(session, user, interaction_id, body.article, now), now
+        session,
+        desk.record_faq_tried(session, user, interaction_id, body.article, Catalog(session), now),
+        now,
     )
 
 

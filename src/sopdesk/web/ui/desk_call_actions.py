@@ -18,11 +18,11 @@ from sopdesk.desk.errors import STALE, DeskError
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.progress import progress_of
 from sopdesk.desk.wrapup import wrap_up
+from sopdesk.kb.service import Catalog
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.ui.desk_call import act, flash, regions
 from sopdesk.web.ui.desk_call_conflict import scenario_conflict, summary_conflict
 from sopdesk.web.ui.desk_call_owner import change_hands
-from sopdesk.web.ui.desk_callview import GENERIC_FAQ
 from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/calls/{call_id}")
@@ -161,14 +161,15 @@ def faq_tried(
     now: Now,
     article: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
-    """One click: an FAQ was tried with the caller (the knowledge base sends the article slug)."""
-    name = article.strip() or GENERIC_FAQ
+    """One click: this FAQ article was tried with the caller (the knowledge base's results and
+    the policy panel's list send its slug; one that names no article is refused)."""
+    slug = article.strip()
     return act(
         request,
         session,
         user,
         now,
-        lambda: desk.record_faq_tried(session, user, call_id, name, now),
+        lambda: desk.record_faq_tried(session, user, call_id, slug, Catalog(session), now),
     )
 
 
@@ -188,7 +189,9 @@ def escalate(
         session,
         user,
         now,
-        lambda: desk.record_escalation(session, user, call_id, policy, team, [], True, now),
+        lambda: desk.record_escalation(
+            session, user, call_id, policy, team, [], True, Catalog(session), now
+        ),
     )
 
 

@@ -37,7 +37,8 @@ from sopdesk.playbooks.engine import (
 from sopdesk.playbooks.language.schema import IntakeField, Playbook, Scenario, Step
 from sopdesk.web.ui.desk_ownerview import OwnerPanel, owner_panel
 
-# What "FAQ tried" records when no article was named (the knowledge base names its articles).
+# What "FAQ tried" recorded, before it had to name an article, when none was named: calls of
+# that time still hold it, and it is not shown as an article.
 GENERIC_FAQ = "faq"
 
 # A step's row is the engine's answer as it stands; the page adds nothing to it.
@@ -104,8 +105,10 @@ class CallPage:
     steps: list[StepRow]
     scenarios: list[ScenarioPanel]
     policies: list[PolicyPanel]
-    faq_tried: list[str]  # as recorded: article slugs, the agent's words, or GENERIC_FAQ
+    faq_tried: list[str]  # as recorded: article slugs (older calls: words, or GENERIC_FAQ)
     faq_tried_names: list[str]  # the same as people read them (titles), the generic click left out
+    # The org's articles (slug, title) the policy panel's "FAQ tried" offers: it must name one.
+    faq_choices: list[tuple[str, str]]
     summary: str
     account: Account | None
     suggestions: list[Account]
@@ -218,15 +221,17 @@ def build_call_page(
     closed = interaction.state == State.CLOSED.value
     plan = desk.plan_for(session, interaction, now)
     can_act = desk.can_act(user, interaction)
+    page_policies = _policy_panels(playbook, screen, progress)
     return CallPage(
         interaction=interaction,
         screen=screen,
         plan=plan,
         steps=_step_rows(playbook, interaction),
         scenarios=[_scenario_panel(playbook, v, scenarios.get(v.id)) for v in screen.scenarios],
-        policies=_policy_panels(playbook, screen, progress),
+        policies=page_policies,
         faq_tried=list(progress.faq_tried),
         faq_tried_names=faq_tried_names(session, interaction.org_id, progress.faq_tried),
+        faq_choices=kb.article_choices(session, interaction.org_id) if page_policies else [],
         summary=progress.summary or "",
         account=account,
         suggestions=(
