@@ -43,6 +43,7 @@ from test_escalations import deliver
 from web_helpers import csrf_from, login, make_app, ring, token_for
 
 ROOT = Path(__file__).resolve().parents[1]
+RONDESSE_ARTICLE = "crypto-call"  # a seed article of Rondesse's, none of MyOperator's
 API = "/api/v1"
 SHAPE = {"code", "message", "fields"}
 PUBLIC = {("POST", f"{API}/telephony/ringcentral")}  # authenticated by its verification token
@@ -546,6 +547,14 @@ def test_foreign_ids_in_a_ticket_and_an_escalation_before_an_faq_are_refused(
         )
         assert named.status_code == 422, named.text
         assert named.json()["error"]["fields"][0]["field"] == "faq_tried[0]"
+        with transaction(session_factory) as s:
+            import_folder(s, "rondesse", ROOT / "playbooks/rondesse/articles", T0, by="t")
+        theirs = client.post(  # another org's article is no FAQ of this org's
+            f"/api/v1/interactions/{iid}/faq-tried",
+            json={"article": RONDESSE_ARTICLE},
+            headers=priya,
+        )
+        assert theirs.status_code == 422, theirs.text
         with transaction(session_factory) as s:
             import_folder(s, "myoperator", ROOT / "playbooks/myoperator/articles", T0, by="t")
         legal = "client-asks-for-legal-or-accounts"
