@@ -1,0 +1,57 @@
+-- Wrap-ups as fast as the server answers them: each request posts /wrap-up for the next call
+-- of BENCH_IDS (a file of interaction ids, one per line), each call once; run with one thread
+-- (-t1), which is plenty for wrk. Once every call was sent, the connections wait; the first
+-- and last answers' times give the achieved rate.
+-- Environment: BENCH_IDS, BENCH_TOKEN, BENCH_DIR.
+package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
+local now_us = require("clock")
+
+local ids = {}
+for line in io.lines(os.getenv("BENCH_IDS")) do table.insert(ids, line) end
+local thread_of = nil
+
+function setup(thread)
+  thread_of = thread
+end
+
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+  sent, ok, failed, first, last, primed = 0, 0, 0, 0, 0, false
+end
+
+function delay()
+  -- Nothing left to send: hold the connection until the run ends (no filler requests).
+  if sent >= #ids then return 3600000 end
+  return 0
+end
+
+function request()
+  -- wrk builds one request per thread before any connection sends (and never sends it):
+  -- that one names no call, so that every call is wrapped up.
+  if not primed then
+    primed = true
+    return wrk.format(nil, "/health")
+  end
+  sent = sent + 1
+  local id = ids[math.min(sent, #ids)]
+  return wrk.format(nil, "/api/v1/interactions/" .. id .. "/wrap-up")
+end
+
+function response(status, headers, body)
+  local at = now_us()
+  if first == 0 then first = at end
+  last = at
+  if status == 200 then ok = ok + 1 else failed = failed + 1 end
+  if ok + failed >= #ids then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local t = thread_of
+  local e = summary.errors
+  io.write(string.format('BENCH {"requests":%d,"sent":%d,"ok":%d,"failed":%d,"errors":%d,' ..
+    '"first_us":%d,"last_us":%d,"p50_ms":%.2f,"p99_ms":%.2f}\n', summary.requests,
+    t:get("sent"), t:get("ok"), t:get("failed"),
+    e.connect + e.read + e.write + e.timeout, t:get("first"), t:get("last"),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
