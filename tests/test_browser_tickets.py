@@ -100,6 +100,9 @@ def test_email_to_board_to_threaded_reply(
             smtp.stop()
     (reply,) = [parse(m.data) for m in relay.messages if m.rcpt_tos == ["ravi@client.example"]]
     assert reply["In-Reply-To"] == "<m2@client.example>"  # the client's latest message
-    assert reply["References"] == "<m1@client.example> <m2@client.example>"
+    # The thread's root first: it carries the ticket's secret key (docs/security.md).
+    root, *chain = reply["References"].split()
+    assert re.fullmatch(r"<t\.[0-9a-f]{32}@myoperator\.co>", root)
+    assert chain == ["<m1@client.example>", "<m2@client.example>"]
     assert reply["From"].addresses[0].addr_spec == LEGAL
     assert "[MYO-" in reply["Subject"] and "It means X." in reply.get_body().get_content()

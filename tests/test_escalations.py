@@ -109,15 +109,23 @@ def test_concurrent_deliveries_of_one_message_make_one_ticket(
         assert s.scalar(select(func.count()).select_from(Ticket)) == 5
 
 
-def test_replies_join_by_headers_or_subject_reference_and_only_within_the_team(
+def test_replies_join_by_headers_only_within_the_team_and_never_by_subject_alone(
     session_factory: sessionmaker[Session], mw: MailWorld
 ) -> None:
     (opened,) = deliver(session_factory, make_email())
     by_header = make_email(message_id="<m2@c>", headers={"In-Reply-To": "<m1@client.example>"})
     by_refs = make_email(message_id="<m3@c>", headers={"References": "<zz@q> <m2@c>"})
-    by_subject = make_email(message_id="<m4@c>", subject=f"Re: [{opened.reference}] hello")
-    for raw in (by_header, by_refs, by_subject):
+    for raw in (by_header, by_refs):
         assert deliver(session_factory, raw)[0].ticket_id == opened.ticket_id
+    # The reference in the subject is for people: alone, even from the customer, it opens a
+    # new ticket that follows the one it names.
+    by_subject = make_email(message_id="<m4@c>", subject=f"Re: [{opened.reference}] hello")
+    (named,) = deliver(session_factory, by_subject)
+    assert named.kind == "opened" and named.ticket_id != opened.ticket_id
+    with session_factory() as s:
+        ticket = s.get_one(Ticket, named.ticket_id)
+        assert ticket.follows_id == opened.ticket_id
+        assert f"Names {opened.reference} in its subject" in (ticket.opened_note or "")
     other_team = make_email(message_id="<m5@c>", subject=f"[{opened.reference}] for accounts")
     (to_accounts,) = deliver(session_factory, other_team, rcpts=[ACCOUNTS])
     assert to_accounts.kind == "opened" and to_accounts.ticket_id != opened.ticket_id
@@ -159,7 +167,12 @@ def test_reply_is_threaded_meets_the_sla_and_goes_out_through_the_relay(
             None,
         )
     assert out.in_reply_to == "<m1@client.example>"
-    assert out.references == ["<root@client>", "<m1@client.example>"]
+    with session_factory() as s:
+        key = s.get_one(Ticket, opened.ticket_id).thread_key
+    # The thread's root (carrying the ticket's secret key) first, then the customer's chain.
+    root = f"<t.{key}@myoperator.co>"
+    assert out.references == [root, "<root@client>", "<m1@client.example>"]
+    assert out.message_id.startswith(f"<t.{key}.") and out.message_id.endswith("@myoperator.co>")
     left = later + timedelta(minutes=1)
     with CapturingRelay() as relay:
         report = send_queued(session_factory, SmtpMailer("127.0.0.1", relay.port), left)
@@ -170,7 +183,8 @@ def test_reply_is_threaded_meets_the_sla_and_goes_out_through_the_relay(
     sent = [parse(m.data) for m in relay.messages if m.rcpt_tos == ["ravi@client.example"]]
     (message,) = sent
     assert message["In-Reply-To"] == "<m1@client.example>"
-    assert message["References"] == "<root@client> <m1@client.example>"
+    assert message["References"] == f"{root} <root@client> <m1@client.example>"
+    assert message["Reply-To"] == f"legal+t.{key}@myoperator.co"
     assert message["Subject"] == f"Re: [{opened.reference}] Contract question"
     assert message["From"].addresses[0].addr_spec == LEGAL
     assert message["Message-ID"] == out.message_id
@@ -193,11 +207,13 @@ def test_resolve_and_who_may_work_a_ticket(
     with transaction(session_factory) as s:
         with pytest.raises(tickets.TicketNotFound):  # another org: the ticket does not exist
             tickets.access_ticket(s, mw.world.agent_ana, tid)
-        tickets.access_ticket(s, mw.world.agent_priya, tid)  # same org: may read
-        with pytest.raises(tickets.NotAllowed, match="only the legal team"):
-            replies.reply(s, mw.world.agent_priya, tid, "hi", T0)
-        with pytest.raises(tickets.NotAllowed):
-            replies.resolve(s, mw.accounts_arun, tid, T0)
+        for outsider in (mw.world.agent_priya, mw.accounts_arun):  # not Legal's: no such
+            with pytest.raises(tickets.TicketNotFound):
+                tickets.access_ticket(s, outsider, tid)
+            with pytest.raises(tickets.TicketNotFound):
+                replies.reply(s, outsider, tid, "hi", T0)
+            with pytest.raises(tickets.TicketNotFound):
+                replies.resolve(s, outsider, tid, T0)
         with pytest.raises(tickets.EscalationError, match="text: the reply is empty"):
             replies.reply(s, mw.legal_lila, tid, "  ", T0)
         ticket = replies.resolve(s, mw.world.other_org_olga, tid, T0 + timedelta(hours=30))

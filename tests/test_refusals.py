@@ -358,10 +358,21 @@ def test_escalations_refuse_missing_fields_another_team_and_unknown_categories(
     error = expect(client.post(f"{API}/tickets", json=unknown, headers=priya), 422, "invalid")
     assert [f["field"] for f in error["fields"]] == ["category"]
     assert error["message"].startswith("category: no ticket category 'refunds'")
-    ticket = setup.other_org["ticket_id"]  # MyOperator's legal team's
+    ticket = setup.other_org["ticket_id"]  # MyOperator's legal team's: not Priya's to see
     reply = client.post(f"{API}/tickets/{ticket}/replies", json={"text": "hi"}, headers=priya)
+    assert expect(reply, 404, "not_found")["message"] == "ticket not found"
+    body["fields"] = {
+        "payment_method": "Cheque",
+        "payment_date": "2026-11-20",
+        "amount": "5900 INR",
+        "company_name": "Acme",
+        "customer_reference": "C-1",
+        "cheque_number": "004211",
+    }
+    raised = client.post(f"{API}/tickets", json=body, headers=priya).json()  # she may read it
+    reply = client.post(f"{API}/tickets/{raised['id']}/replies", json={"text": "hi"}, headers=priya)
     forbidden = expect(reply, 403, "forbidden")
-    assert forbidden["message"] == "only the legal team or a supervisor may work this ticket"
+    assert forbidden["message"] == "only the accounts team or a supervisor may work this ticket"
     lila = bearer(session_factory, setup.mw.legal_lila)
     cycle = client.get(f"{API}/payment-cycle?team=legal", headers=lila)
     assert expect(cycle, 404, "not_found")["fields"] == [{"field": "team", "message": "no cycle"}]

@@ -145,3 +145,30 @@ def test_restart_mid_way_loses_nothing_and_fires_each_clock_once(
     with session_factory() as s:
         fired = s.scalar(select(func.count()).where(SlaClock.fired_at.is_not(None)))
         assert fired == 16
+
+
+def test_mail_from_our_own_team_address_is_accepted_and_opens_no_ticket(
+    listener: SmtpHandle, session_factory: sessionmaker[Session]
+) -> None:
+    """Loop protection: answered 250 (a refusal would bounce back to our own address and loop
+    again), logged with its reason, never ticketed."""
+    with smtplib.SMTP(listener.host, listener.port, timeout=10) as smtp:
+        smtp.ehlo("myoperator.co")
+        assert smtp.mail(LEGAL)[0] == 250 and smtp.rcpt(ACCOUNTS)[0] == 250
+        code, reply = smtp.data(make_email(sender=f"Legal <{LEGAL}>", to=ACCOUNTS))
+    assert code == 250 and b"not ticketed" in reply and LEGAL.encode() in reply
+    assert count(session_factory, Ticket) == 0
+
+
+def test_a_reply_to_the_tagged_reply_to_address_is_accepted_at_rcpt(
+    listener: SmtpHandle, session_factory: sessionmaker[Session]
+) -> None:
+    tagged = "legal+t.0123456789abcdef0123456789abcdef@myoperator.co"
+    with smtplib.SMTP(listener.host, listener.port, timeout=10) as smtp:
+        smtp.ehlo("client.example")
+        assert smtp.mail("ravi@client.example")[0] == 250
+        assert smtp.rcpt(tagged)[0] == 250  # the team's address, tagged with a thread key
+        code, reply = smtp.data(make_email(to=tagged))
+    # No ticket has that key: a new ticket, as for any first message.
+    assert code == 250 and b"opened" in reply
+    assert count(session_factory, Ticket) == 1

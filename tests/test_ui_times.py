@@ -100,7 +100,7 @@ def test_a_ticket_due_at_22_utc_shows_as_17_est_on_the_ticket_page(
         s.add(ticket)
         s.flush()
         ticket_id = ticket.id
-    login(client, world.agent_ana)
+    login(client, world.supervisor_sam)  # the lawyers' ticket: their team's and supervisors'
     page = client.get(f"/tickets/{ticket_id}").text
     due = re.search(r"<dt>Answer due</dt><dd>(.*?)</dd>", page, re.S)
     assert due, "no answer-due time"

@@ -39,8 +39,8 @@ def test_get_tickets_lists_team_customer_status_received_and_due(
     client: TestClient, session_factory: sessionmaker[Session], mw: MailWorld
 ) -> None:
     (opened,) = deliver(session_factory, make_email(), at=T0)
-    priya = bearer(session_factory, mw.world.agent_priya)
-    (row,) = client.get("/api/v1/tickets", headers=priya).json()
+    olga = bearer(session_factory, mw.world.other_org_olga)  # MyOperator's supervisor
+    (row,) = client.get("/api/v1/tickets", headers=olga).json()
     assert row["reference"] == opened.reference and row["team"] == "legal"
     assert row["customer"] == {
         "name": "Ravi Kumar",
@@ -52,8 +52,8 @@ def test_get_tickets_lists_team_customer_status_received_and_due(
     assert row["received_at"].startswith("2026-11-25T15:00:00")
     assert row["sla_due_at"].startswith("2026-11-26T15:00:00")
     assert row["sla_seconds_left"] == 22 * 3600
-    assert client.get("/api/v1/tickets?team=accounts", headers=priya).json() == []
-    bad = client.get("/api/v1/tickets?status=lost", headers=priya)
+    assert client.get("/api/v1/tickets?team=accounts", headers=olga).json() == []
+    bad = client.get("/api/v1/tickets?status=lost", headers=olga)
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["field"] == "status"
     ana = bearer(session_factory, mw.world.agent_ana)  # Rondesse: another org
     assert client.get("/api/v1/tickets", headers=ana).json() == []
@@ -68,14 +68,14 @@ def test_reply_over_the_api_is_threaded_and_sent_after_commit(
 ) -> None:
     (opened,) = deliver(session_factory, make_email(), at=T0)
     lila = bearer(session_factory, mw.legal_lila)
-    priya = bearer(session_factory, mw.world.agent_priya)
+    arun = bearer(session_factory, mw.accounts_arun)
     with CapturingRelay() as relay:
         app = make_app(db_url, outbound_smtp_host="127.0.0.1", outbound_smtp_port=relay.port)
         app.state.clock = lambda: T0 + timedelta(hours=2)
         with TestClient(app) as client:
             path = f"/api/v1/tickets/{opened.ticket_id}/replies"
-            forbidden = client.post(path, json={"text": "hi"}, headers=priya)
-            assert forbidden.status_code == 403
+            hidden = client.post(path, json={"text": "hi"}, headers=arun)  # Accounts: no such
+            assert hidden.status_code == 404
             response = client.post(path, json={"text": "Clause 4 means X."}, headers=lila)
             assert response.status_code == 201
             body = response.json()
@@ -125,15 +125,17 @@ def test_attachments_download_only_from_their_ticket(
     raw = make_email(attachments=[("scan.pdf", "application/pdf", b"%PDF-1.4 test")])
     (opened,) = deliver(session_factory, raw)
     (other,) = deliver(session_factory, make_email(message_id="<o@c>"), rcpts=[ACCOUNTS])
-    priya = bearer(session_factory, mw.world.agent_priya)
-    detail = client.get(f"/api/v1/tickets/{opened.ticket_id}", headers=priya).json()
+    olga = bearer(session_factory, mw.world.other_org_olga)  # a supervisor sees both tickets
+    detail = client.get(f"/api/v1/tickets/{opened.ticket_id}", headers=olga).json()
     (att,) = detail["messages"][0]["attachments"]
     url = f"/api/v1/tickets/{opened.ticket_id}/attachments/{att['id']}"
-    response = client.get(url, headers=priya)
+    arun = bearer(session_factory, mw.accounts_arun)  # Accounts: not Legal's attachment
+    assert client.get(url, headers=arun).status_code == 404
+    response = client.get(url, headers=olga)
     assert response.content == b"%PDF-1.4 test"
     assert response.headers["content-disposition"] == 'attachment; filename="scan.pdf"'
     wrong = f"/api/v1/tickets/{other.ticket_id}/attachments/{att['id']}"
-    assert client.get(wrong, headers=priya).status_code == 404
+    assert client.get(wrong, headers=olga).status_code == 404
 
 
 def test_board_and_ticket_pages_with_the_reply_form(

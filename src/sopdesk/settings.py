@@ -94,6 +94,11 @@ class Settings(BaseSettings):
         description="JSON list of {team_address, host, port, username, password, folder, ssl}",
     )
     imap_poll_seconds: float = Field(default=60.0, description="how often IMAP mailboxes are read")
+    reopen_within_days: int = Field(
+        default=14,
+        ge=0,
+        description="a reply to a ticket resolved longer ago opens a new ticket that follows it",
+    )
 
     @field_validator("secret_key")
     @classmethod

@@ -136,6 +136,7 @@ def raise_category_ticket(
         received_at=now,
         fields=values,
         updated_at=now,
+        raised_by_id=user.id,
     )
     session.add(ticket)
     session.flush()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from sopdesk.escalations.threads import untagged
+
 # "[MYO-000123]" in a subject: the org's prefix and the ticket number.
 _REFERENCE = re.compile(r"\[?\b([A-Z][A-Z0-9]{1,4})-(\d{6,12})\b\]?")
 
@@ -75,18 +77,26 @@ class TeamDirectory:
         return cls(teams)
 
     def lookup(self, address: str) -> TeamAddress | None:
-        """The team at `address` (case-insensitive, angle brackets allowed), or None."""
-        return self.teams.get(address.strip().strip("<>").strip().casefold())
+        """The team at `address` (case-insensitive, angle brackets and a +tag allowed), or None."""
+        return self.teams.get(untagged(address.strip().strip("<>").strip()).casefold())
+
+    def owns(self, org_id: str, address: str) -> bool:
+        """Is `address` one of this org's own team addresses?"""
+        team = self.lookup(address) if "@" in address else None
+        return team is not None and team.org_id == org_id
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One team an inbound message goes to; `subject_reference` and thread ids say which ticket."""
+    """One team an inbound message goes to. Its thread ids, or the thread key of the tagged
+    address it reached (`address_key`), say which ticket; `subject_reference` never does alone
+    (see `escalations.threads`)."""
 
     org_id: str
     team_id: str
     address: str
     subject_reference: int | None
+    address_key: str | None = None
 
     def __post_init__(self) -> None:
         if not self.address:

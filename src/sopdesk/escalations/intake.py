@@ -8,7 +8,7 @@ that slips past that check hits the unique constraint and is reported as a dupli
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from sopdesk.crm.models import Account, Contact
 from sopdesk.crm.records import create_contact
 from sopdesk.db import transaction
 from sopdesk.escalations.clocks import ClockPlan, start_clocks
+from sopdesk.escalations.followups import thread_ticket
 from sopdesk.escalations.inbound import Delivery, InboundEmail, TeamAddress, TeamDirectory
 from sopdesk.escalations.models import (
     Attachment,
@@ -26,6 +27,7 @@ from sopdesk.escalations.models import (
     TicketStatus,
 )
 from sopdesk.escalations.notify import notify_team
+from sopdesk.escalations.threads import REOPEN_WITHIN
 from sopdesk.escalations.ticket_events import ticket_event
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import Org
@@ -60,39 +62,19 @@ def receive_email(
     email: InboundEmail,
     deliveries: tuple[Delivery, ...],
     received_at: datetime,
+    reopen_within: timedelta = REOPEN_WITHIN,
 ) -> list[Outcome]:
-    """Store a delivered message on each addressed team's ticket (opening one when new)."""
+    """Store a delivered message on each addressed team's ticket (opening one when new, or
+    when `escalations.threads` says the message may not join the ticket it refers to)."""
     outcomes = []
     for delivery in deliveries:
         try:
             with transaction(factory) as session:
-                outcomes.append(_deliver(session, email, delivery, received_at))
+                outcomes.append(_deliver(session, email, delivery, received_at, reopen_within))
         except IntegrityError:
             # The same Message-ID committed by a concurrent delivery since our check.
             outcomes.append(Outcome("duplicate", delivery.org_id, delivery.team_id, None, None))
     return outcomes
-
-
-def _thread_ticket(session: Session, email: InboundEmail, d: Delivery) -> Ticket | None:
-    ids = list(email.thread_ids)
-    if ids:
-        ticket_id = session.scalar(
-            select(TicketMessage.ticket_id)
-            .where(
-                TicketMessage.org_id == d.org_id,
-                TicketMessage.team == d.team_id,
-                TicketMessage.message_id.in_(ids),
-            )
-            .order_by(TicketMessage.id.desc())
-            .limit(1)
-        )
-        if ticket_id is not None:
-            return session.get(Ticket, ticket_id)
-    if d.subject_reference is not None:
-        ticket = session.get(Ticket, d.subject_reference)
-        if ticket is not None and ticket.org_id == d.org_id and ticket.team == d.team_id:
-            return ticket
-    return None
 
 
 def _customer(session: Session, org_id: str, email: InboundEmail, now: datetime) -> Contact | None:
@@ -122,7 +104,9 @@ def _customer(session: Session, org_id: str, email: InboundEmail, now: datetime)
     return contact
 
 
-def _deliver(session: Session, email: InboundEmail, d: Delivery, at: datetime) -> Outcome:
+def _deliver(
+    session: Session, email: InboundEmail, d: Delivery, at: datetime, reopen_within: timedelta
+) -> Outcome:
     stored = session.scalar(
         select(TicketMessage.ticket_id).where(
             TicketMessage.org_id == d.org_id,
@@ -136,10 +120,11 @@ def _deliver(session: Session, email: InboundEmail, d: Delivery, at: datetime) -
     current = get_current_playbook(session, d.org_id)
     playbook = current.playbook if current else None
     team = playbook.team(d.team_id) if playbook else None
-    found = _thread_ticket(session, email, d)
+    found, follows, note = thread_ticket(session, email, d, at, reopen_within)
     if found is None:
         kind = "opened"
         ticket = _open_ticket(session, email, d, at)
+        ticket.follows_id, ticket.opened_note = (follows.id if follows else None), note
     else:
         ticket = found
         kind = "reopened" if found.status == TicketStatus.RESOLVED else "joined"
@@ -161,6 +146,8 @@ def _deliver(session: Session, email: InboundEmail, d: Delivery, at: datetime) -
     else:
         verb = "New" if kind == "opened" else "Reopened"
         text = f"{verb} ticket {ticket.reference} from {email.from_addr}: {ticket.subject}"
+        if note:
+            text = f"{text} ({note})"
         # The message itself reached the team address: only members get an extra email.
         notify_team(session, ticket, team, kind, text, at, mail_team_address=False)
     return Outcome(kind, d.org_id, d.team_id, ticket.id, ticket.reference)

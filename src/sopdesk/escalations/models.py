@@ -9,6 +9,7 @@ what this costs.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -49,6 +50,11 @@ class ClockState(StrEnum):
     CANCELLED = "cancelled"  # a reminder no longer needed
 
 
+def new_thread_key() -> str:
+    """128 random bits, lower-case hex: survives clients that change the case of headers."""
+    return secrets.token_hex(16)
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -76,10 +82,22 @@ class Ticket(Base):
     sla_state: Mapped[str] = mapped_column(String(16), default=SlaState.NONE.value)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The secret a reply must carry (in the desk's Message-IDs) to join this ticket's thread;
+    # the reference in the subject is for people and is guessable (escalations.threading).
+    thread_key: Mapped[str] = mapped_column(String(32), unique=True, default=new_thread_key)
+    # Who raised it from the desk (an agent on a call may read what they raised).
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # The earlier ticket this one follows, and why the mail did not join it.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), default=None)
+    opened_note: Mapped[str | None] = mapped_column(String(500), default=None)
 
     @property
     def reference(self) -> str:
         return ticket_reference(self.org_id, self.id)
+
+    @property
+    def follows_reference(self) -> str | None:
+        return ticket_reference(self.org_id, self.follows_id) if self.follows_id else None
 
 
 class TicketMessage(Base):

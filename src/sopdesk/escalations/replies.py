@@ -17,7 +17,8 @@ from sopdesk.escalations.clocks import stop_clocks
 from sopdesk.escalations.inbound import subject_with_reference
 from sopdesk.escalations.models import Ticket, TicketMessage, TicketStatus
 from sopdesk.escalations.notify import LOOP_HEADER
-from sopdesk.escalations.outbox import OutgoingMail, new_message_id, queue_mail
+from sopdesk.escalations.outbox import OutgoingMail, queue_mail
+from sopdesk.escalations.threads import reply_address, thread_message_id, thread_root
 from sopdesk.escalations.ticket_events import ticket_event
 from sopdesk.escalations.tickets import EscalationError, access_ticket, check_can_work
 from sopdesk.events import send_on_commit
@@ -73,21 +74,23 @@ def reply(
         raise EscalationError("customer_email", "the ticket has no customer email address")
     sender, sender_name = _team_sender(session, ticket)
     last = _last_inbound(session, ticket)
+    root = thread_root(ticket.thread_key, sender)
     refs: list[str] = []
     if last is not None:
         # RFC 5322 3.6.4: the parent's References (else its In-Reply-To), then the parent.
         parent = list(last.references) or ([last.in_reply_to] if last.in_reply_to else [])
-        refs = [*parent, last.message_id]
+        refs = [r for r in (*parent, last.message_id) if r != root]
     mail = OutgoingMail(
-        message_id=new_message_id(sender),
+        message_id=thread_message_id(ticket.thread_key, sender),
         from_addr=sender,
         from_name=sender_name,
         to_addrs=(ticket.customer_email,),
         subject=subject_with_reference(ticket.reference, last.subject if last else ticket.subject),
         text=body + "\n",
         in_reply_to=last.message_id if last else None,
-        references=tuple(refs[-MAX_REFERENCES:]),
-        headers={LOOP_HEADER: ticket.org_id},
+        # The thread's root first, so a client that trims References keeps the key.
+        references=(root, *refs[-(MAX_REFERENCES - 1) :]),
+        headers={LOOP_HEADER: ticket.org_id, "Reply-To": reply_address(ticket.thread_key, sender)},
     )
     queue_mail(session, mail, org_id=ticket.org_id, ticket_id=ticket.id, kind="reply", now=now)
     message = TicketMessage(

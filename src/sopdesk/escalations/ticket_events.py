@@ -21,6 +21,8 @@ def ticket_event(ticket: Ticket, kind: str, **extra: object) -> Event:
         "sla_state": ticket.sla_state,
         "sla_due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
         "subject": ticket.subject,
+        # Who may receive it: the team's people, supervisors, admins, and whoever raised it.
+        "raised_by_id": ticket.raised_by_id,
     }
     data.update(extra)
     return Event(ticket.org_id, kind, data)

@@ -1,14 +1,17 @@
-"""Reading tickets: access within one org, lists and the SLA board, a ticket's thread.
+"""Reading tickets: who sees which, lists and the SLA board, a ticket's thread.
 
-`access_ticket` fetches or refuses; other orgs' tickets do not exist for the caller.
+A ticket is seen by its team's members, the org's supervisors and admins, and the person who
+raised it from the desk (an agent on a call tells the caller its reference). For anyone else,
+like for another org, it does not exist: `access_ticket` answers 404 and no list shows it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from sopdesk.errors import FieldProblem, Refusal
@@ -51,10 +54,44 @@ class NotAllowed(EscalationError):
         self.field = field
 
 
+def _sees_every_team(user: User) -> bool:
+    return user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    """The rule `visible_to` states in SQL, for one loaded ticket."""
+    if ticket.org_id != user.org_id:
+        return False
+    if _sees_every_team(user) or (user.role == Role.TEAM and user.team == ticket.team):
+        return True
+    return ticket.raised_by_id is not None and ticket.raised_by_id == user.id
+
+
+def sees_event(user: User, kind: str, data: Mapping[str, object]) -> bool:
+    """May `user`'s live stream carry this event? A ticket's events (`ticket_event`) follow
+    `can_see`; every other event is the org's."""
+    if not kind.startswith("ticket.") or _sees_every_team(user):
+        return True
+    if user.role == Role.TEAM and user.team and data.get("team") == user.team:
+        return True
+    return data.get("raised_by_id") == user.id
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """The tickets `user` may see, as a WHERE clause (org included)."""
+    in_org = Ticket.org_id == user.org_id
+    if _sees_every_team(user):
+        return in_org
+    mine = Ticket.raised_by_id == user.id
+    if user.role == Role.TEAM and user.team:
+        return and_(in_org, or_(Ticket.team == user.team, mine))
+    return and_(in_org, mine)
+
+
 def access_ticket(session: Session, user: User, ticket_id: int) -> Ticket:
-    """The ticket if it is in the user's org; any member of the org may read it."""
+    """The ticket if `user` may see it (`can_see`); else 404, as for another org's."""
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or ticket.org_id != user.org_id:
+    if ticket is None or not can_see(user, ticket):
         raise TicketNotFound(ticket_id)
     return ticket
 
@@ -81,9 +118,10 @@ def default_team(user: User) -> str | None:
 
 
 def tickets_query(
-    org_id: str, *, team: str | None = None, status: str | None = None
+    user: User, *, team: str | None = None, status: str | None = None
 ) -> Select[Ticket]:
-    query = select(Ticket).where(Ticket.org_id == org_id)
+    """The tickets `user` may see, of one team and status when given."""
+    query = select(Ticket).where(visible_to(user))
     if team:
         query = query.where(Ticket.team == team)
     if status:
@@ -95,7 +133,7 @@ def tickets_query(
 
 def list_tickets(
     session: Session,
-    org_id: str,
+    user: User,
     *,
     team: str | None = None,
     status: str | None = None,
@@ -105,7 +143,7 @@ def list_tickets(
     """Newest first."""
     if not 1 <= limit <= 500:
         raise EscalationError("limit", "expected 1 to 500")
-    query = tickets_query(org_id, team=team, status=status)
+    query = tickets_query(user, team=team, status=status)
     query = query.order_by(Ticket.received_at.desc(), Ticket.id.desc())
     return list(session.scalars(query.limit(limit).offset(max(offset, 0))))
 
@@ -121,8 +159,9 @@ class Board:
     undelivered: dict[int, UndeliveredReply] = field(default_factory=dict)
 
 
-def sla_board(session: Session, org_id: str, *, team: str | None = None, limit: int = 200) -> Board:
-    base = tickets_query(org_id, team=team)
+def sla_board(session: Session, user: User, *, team: str | None = None, limit: int = 200) -> Board:
+    """The board of the tickets `user` may see."""
+    base = tickets_query(user, team=team)
     board = Board()
     running = Ticket.sla_state.in_([SlaState.RUNNING.value, SlaState.REMINDED.value])
     unresolved = Ticket.status != TicketStatus.RESOLVED.value
@@ -153,7 +192,7 @@ def sla_board(session: Session, org_id: str, *, team: str | None = None, limit: 
         )
     )
     shown = [t.id for t in (*board.open, *board.breached, *board.met)]
-    board.undelivered = undelivered_replies(session, org_id, shown)
+    board.undelivered = undelivered_replies(session, user.org_id, shown)
     return board
 
 
@@ -205,8 +244,11 @@ def attachment_for(session: Session, user: User, ticket_id: int, attachment_id: 
 
 
 def notifications_for(session: Session, user: User, limit: int = 50) -> list[Notification]:
-    """Newest first: a team member's team, or every team of the org for anyone else."""
-    query = select(Notification).where(Notification.org_id == user.org_id)
-    if user.role == Role.TEAM and user.team:
-        query = query.where(Notification.team == user.team)
+    """Newest first: those of the tickets `user` may see (a team member's team, every team for
+    supervisors and admins, what an agent raised)."""
+    query = (
+        select(Notification)
+        .join(Ticket, Ticket.id == Notification.ticket_id)
+        .where(Notification.org_id == user.org_id, visible_to(user))
+    )
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))

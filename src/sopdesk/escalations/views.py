@@ -34,6 +34,11 @@ class TicketPublic(BaseModel):
     sla_state: str = Field(description="none, running, reminded, breached or met")
     sla_seconds_left: float | None = Field(description="negative when overdue; None if no clock")
     fields: dict[str, Any]
+    follows_id: int | None = Field(
+        description="the earlier ticket this one follows (a reply that could not join it)"
+    )
+    follows_reference: str | None
+    opened_note: str | None = Field(description="why a reply opened this ticket, if it did")
 
 
 def ticket_public(ticket: Ticket, now: datetime) -> TicketPublic:
@@ -58,6 +63,9 @@ def ticket_public(ticket: Ticket, now: datetime) -> TicketPublic:
         sla_state=ticket.sla_state,
         sla_seconds_left=time_left(ticket, now) if ticket.resolved_at is None else None,
         fields=ticket.fields or {},
+        follows_id=ticket.follows_id,
+        follows_reference=ticket.follows_reference,
+        opened_note=ticket.opened_note,
     )
 
 

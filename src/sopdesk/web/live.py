@@ -8,11 +8,12 @@ reconnects (it sends Last-Event-ID) first gets a `resync` event: it may have mis
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from sopdesk.escalations.tickets import sees_event
 from sopdesk.events import Event
 from sopdesk.web.bus import RESYNC, LiveBus, Subscription
 from sopdesk.web.deps import CurrentUser
@@ -28,7 +29,11 @@ def format_event(event: Event) -> str:
 
 
 async def _stream(
-    sub: Subscription, keepalive: float, reconnect: bool, pulse: Pulse | None = None
+    sub: Subscription,
+    keepalive: float,
+    reconnect: bool,
+    pulse: Pulse | None = None,
+    sees: Callable[[Event], bool] = lambda _: True,
 ) -> AsyncIterator[str]:
     # The pulse marks the person present while the stream is open (sopdesk.web.pulse).
     wait = keepalive if pulse is None else min(keepalive, pulse.interval)
@@ -44,7 +49,10 @@ async def _stream(
                 return  # shutting down: the browser reconnects, to another worker if need be
             if pulse is not None:
                 await pulse.maybe_beat()
-            yield ": keep-alive\n\n" if event is None else format_event(event)
+            if event is None:
+                yield ": keep-alive\n\n"
+            elif sees(event):  # a team's tickets reach only who may read them
+                yield format_event(event)
     finally:
         sub.close()
         if pulse is not None:
@@ -61,7 +69,7 @@ async def events(request: Request, user: CurrentUser) -> StreamingResponse:
     reconnect = "last-event-id" in request.headers
     pulse = Pulse(request.app.state.sessionmaker, request.app.state.clock, user)
     return StreamingResponse(
-        _stream(sub, keepalive, reconnect, pulse),
+        _stream(sub, keepalive, reconnect, pulse, lambda e: sees_event(user, e.kind, e.data)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

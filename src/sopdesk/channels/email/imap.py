@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ from sopdesk.channels.email.ingest import Action, Limits, ingest
 from sopdesk.channels.email.mime import parse
 from sopdesk.channels.email.runtime import SweeperHandle
 from sopdesk.escalations.intake import load_directory, receive_email
+from sopdesk.escalations.threads import REOPEN_WITHIN
 from sopdesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def poll_mailbox(
     factory: sessionmaker[Session],
     limits: Limits,
     now: datetime,
+    reopen_within: timedelta = REOPEN_WITHIN,
 ) -> PollReport:
     """Ticket every unseen message of one mailbox, then flag it seen."""
     report = PollReport()
@@ -91,7 +93,9 @@ def poll_mailbox(
         at = _received_at(meta, now)
         decision = ingest(raw, sender, [mailbox.team_address], at, directory, limits)
         if decision.action is Action.DELIVER and decision.email is not None:
-            outcomes = receive_email(factory, decision.email, decision.deliveries, at)
+            outcomes = receive_email(
+                factory, decision.email, decision.deliveries, at, reopen_within
+            )
             duplicate = all(o.kind == "duplicate" for o in outcomes)
             report.duplicates += duplicate
             report.delivered += not duplicate
@@ -124,6 +128,7 @@ def run_imap_poller(
     interval: float,
     connect: Callable[[ImapMailbox], Any] = _connect,
     clock: Callable[[], datetime] = _wall_clock,
+    reopen_within: timedelta = REOPEN_WITHIN,
 ) -> None:
     """Poll every mailbox each `interval` seconds until `stop`; `clock` stamps each poll
     (a message's clock starts at its INTERNALDATE, this only when the server gives none)."""
@@ -132,7 +137,7 @@ def run_imap_poller(
             try:
                 client = connect(mailbox)
                 try:
-                    poll_mailbox(client, mailbox, factory, limits, clock())
+                    poll_mailbox(client, mailbox, factory, limits, clock(), reopen_within)
                 finally:
                     client.logout()
             except Exception:  # a mailbox that fails must not stop the others
@@ -150,6 +155,7 @@ def start_imap_poller(settings: Settings, factory: sessionmaker[Session]) -> Swe
     thread = threading.Thread(
         target=run_imap_poller,
         args=(mailboxes, factory, limits, stop, settings.imap_poll_seconds),
+        kwargs={"reopen_within": timedelta(days=settings.reopen_within_days)},
         name="sopdesk-imap",
         daemon=True,
     )

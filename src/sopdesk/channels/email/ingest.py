@@ -23,6 +23,7 @@ from sopdesk.escalations.inbound import (
     reference_in_subject,
 )
 from sopdesk.escalations.notify import LOOP_HEADER  # on every message we send
+from sopdesk.escalations.threads import address_key
 
 _BULK = {"bulk", "junk", "list", "auto_reply"}
 _ROBOTS = ("mailer-daemon@", "mailer_daemon@")
@@ -54,13 +55,28 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _teams(rcpt_tos: list[str], directory: TeamDirectory) -> list[TeamAddress]:
+def _teams(rcpt_tos: list[str], directory: TeamDirectory) -> dict[TeamAddress, str | None]:
+    """Each team addressed, with the thread key of its tagged address when one was used."""
     found: dict[tuple[str, str], TeamAddress] = {}
+    keys: dict[TeamAddress, str | None] = {}
     for rcpt in rcpt_tos:
         team = directory.lookup(rcpt)
         if team is not None:
-            found.setdefault((team.org_id, team.team_id), team)
-    return list(found.values())
+            team = found.setdefault((team.org_id, team.team_id), team)
+            keys[team] = keys.get(team) or address_key(rcpt)
+    return keys
+
+
+def _from_own_address(
+    teams: dict[TeamAddress, str | None], senders: list[str], directory: TeamDirectory
+) -> dict[TeamAddress, str | None]:
+    """The teams a message may open tickets for: none of an org whose own team address sent it
+    (the desk's replies and notices come from those; a ticket from one is a mail loop)."""
+    return {
+        t: key
+        for t, key in teams.items()
+        if not any(directory.owns(t.org_id, s) for s in senders if s)
+    }
 
 
 def ignore_reason(raw_headers: dict[str, str], mailfrom: str, content_type: str) -> str | None:
@@ -118,8 +134,14 @@ def ingest(
     sender = addresses(message, "From")
     raw_headers["from"] = sender[0][1] if sender else ""
     reason = ignore_reason(raw_headers, mailfrom, message.get_content_type())
-    if reason is None and _loop_via_x_loop(raw_headers["x-loop"], teams):
+    if reason is None and _loop_via_x_loop(raw_headers["x-loop"], list(teams)):
         reason = "mail loop: X-Loop names one of our team addresses"
+    if reason is None:
+        senders = [raw_headers["from"], mailfrom.strip().strip("<>").strip().lower()]
+        teams = _from_own_address(teams, senders, directory)
+        if not teams:
+            own = raw_headers["from"] or senders[1]
+            reason = f"mail loop: sent from {own}, a team address of this desk"
     if reason is not None:
         return IngestDecision(
             Action.IGNORE, reason, at, f"250 2.0.0 Accepted, not ticketed: {reason}"
@@ -131,8 +153,8 @@ def ingest(
     if not mail.from_addr and "@" in mailfrom:
         mail = _with_sender(mail, mailfrom.strip().strip("<>").lower())
     deliveries = tuple(
-        Delivery(t.org_id, t.team_id, t.address, reference_in_subject(t.org_id, mail.subject))
-        for t in teams
+        Delivery(t.org_id, t.team_id, t.address, reference_in_subject(t.org_id, mail.subject), key)
+        for t, key in teams.items()
     )
     return IngestDecision(
         Action.DELIVER,

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sopdesk.channels.email.ingest import Action, Limits, ingest
 from sopdesk.escalations.inbound import TeamDirectory
 from sopdesk.escalations.intake import load_directory, receive_email
+from sopdesk.escalations.threads import REOPEN_WITHIN
 from sopdesk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,10 @@ class IntakeHandler:
         factory: sessionmaker[Session],
         limits: Limits,
         clock: Callable[[], datetime] = _utcnow,
+        reopen_within: timedelta = REOPEN_WITHIN,
     ) -> None:
         self.factory, self.limits, self.clock = factory, limits, clock
+        self.reopen_within = reopen_within
         self._directory: TeamDirectory | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
@@ -89,7 +92,9 @@ class IntakeHandler:
         if decision.action is not Action.DELIVER or decision.email is None:
             log.info("inbound mail %s: %s", decision.action.value, decision.reason)
             return decision.smtp_reply
-        outcomes = receive_email(self.factory, decision.email, decision.deliveries, received_at)
+        outcomes = receive_email(
+            self.factory, decision.email, decision.deliveries, received_at, self.reopen_within
+        )
         done = ", ".join(f"{o.reference or o.team} {o.kind}" for o in outcomes)
         return f"250 2.0.0 OK: {done}"
 
@@ -123,7 +128,8 @@ def start_smtp(
     """
     port = settings.smtp_port or free_port(settings.smtp_host)
     limits = Limits(max_attachment_bytes=settings.smtp_max_attachment_bytes)
-    handler: Any = IntakeHandler(session_factory, limits, clock)
+    reopen = timedelta(days=settings.reopen_within_days)
+    handler: Any = IntakeHandler(session_factory, limits, clock, reopen)
     controller = Controller(
         handler,
         hostname=settings.smtp_host,

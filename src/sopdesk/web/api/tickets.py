@@ -51,10 +51,9 @@ def list_tickets(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TicketPublic]:
-    """Your org's tickets, newest first: team, customer, status, received time, SLA due time."""
-    rows = svc.list_tickets(
-        session, user.org_id, team=team, status=status, limit=limit, offset=offset
-    )
+    """The tickets you may see, newest first (your team's, every team's for supervisors and
+    admins, the ones you raised): team, customer, status, received time, SLA due time."""
+    rows = svc.list_tickets(session, user, team=team, status=status, limit=limit, offset=offset)
     return [ticket_public(t, now) for t in rows]
 
 

@@ -79,7 +79,7 @@ def _board_context(session: Session, user: User, team: str | None, now: datetime
         team = svc.default_team(user)  # a team member sees their own team first
     team = team or None  # "" asks for every team
     context = _common(playbook, now)
-    context.update(board=svc.sla_board(session, user.org_id, team=team), team=team or "")
+    context.update(board=svc.sla_board(session, user, team=team), team=team or "")
     context["teams"] = [t for t in (playbook.teams if playbook else []) if t.email]
     context["categories"] = playbook.ticket_categories if playbook else []
     return context
