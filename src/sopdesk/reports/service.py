@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, TypeAlias, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -156,11 +156,13 @@ def sla_report(session: Session, f: ReportFilter, now: datetime) -> Report[SlaRe
     return Report[SlaReport](period=period(f), data=sla(query.tickets(session, f), f, now))
 
 
-def build(
-    session: Session, kind: ReportKind, f: ReportFilter, now: datetime
-) -> (
+AnyReport: TypeAlias = (
     Report[VolumeReport] | Report[HandlingReport] | Report[DocumentationReport] | Report[SlaReport]
-):
+)
+
+
+def build(session: Session, kind: ReportKind, f: ReportFilter, now: datetime) -> AnyReport:
+    """The report of `kind` over `f` (already scoped by `report_filter`)."""
     match kind:
         case ReportKind.VOLUME:
             return volume_report(session, f)
