@@ -8,13 +8,16 @@ HTMX_VERSION       := 2.0.11
 HTMX_SSE_VERSION   := 2.2.4
 # Swagger UI for /docs (served from our own origin: /docs works offline, under the strict CSP).
 SWAGGER_UI_VERSION := 5.35.0
+# Chart.js for the report pages: canvas drawing, no inline styles or eval (docs/reports.md).
+CHARTJS_VERSION    := 4.6.1
 NPM_DIR   := $(VENV)/npm
-NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)
+NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)-chartjs-$(CHARTJS_VERSION)
 # ... and are copied into the package (gitignored), so a built wheel serves them too.
 VENDOR_DIR   := src/sopdesk/web/static/vendor
 VENDOR_FILES := htmx.org/dist/htmx.min.js htmx.org/LICENSE htmx-ext-sse/dist/sse.js \
 	htmx-ext-sse/LICENSE swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css \
-	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE
+	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE \
+	chart.js/dist/chart.umd.min.js chart.js/LICENSE.md
 VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES))
 
 .PHONY: setup run reset test test-dates lint bench wheel clean
@@ -30,7 +33,7 @@ $(STAMP): pyproject.toml
 $(NPM_STAMP): | $(STAMP)
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
 		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) \
-		swagger-ui-dist@$(SWAGGER_UI_VERSION)
+		swagger-ui-dist@$(SWAGGER_UI_VERSION) chart.js@$(CHARTJS_VERSION)
 	touch $(NPM_STAMP)
 
 $(VENDOR_DIR)/%: $(NPM_STAMP)
