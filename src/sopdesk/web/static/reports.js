@@ -108,7 +108,7 @@
     };
     spec.categories = unique(data.rows.map(function (r) { return r[spec.x]; }));
     var horizontal = figure.hasAttribute("data-horizontal");
-    var valueAxis = { beginAtZero: true,
+    var valueAxis = { beginAtZero: true, max: spec.unit === "%" ? 100 : undefined,
       title: { display: Boolean(spec.unit), text: spec.unit === "%" ? "per cent" : "seconds" } };
     var chart = new Chart(canvas, {
       type: spec.kind === "line" ? "line" : "bar",
