@@ -50,7 +50,10 @@ wheel: setup
 # `make run PORT=8001 SMTP_PORT=2526` (taken from the command line only: a PORT in the
 # environment often belongs to something else; SOPDESK_PORT is the environment's way).
 # A second `make run` while one runs refuses and touches nothing: the desk locks its database.
-DEMO_FLAGS = $(if $(filter command line,$(origin PORT)),--port $(PORT)) \
+# The first run also writes HISTORY days of worked calls (through the desk's services), so the
+# reports open on charts with something in them; `make run HISTORY=0` leaves them out (the
+# command line only, like PORT).
+DEMO_FLAGS = --history $(if $(filter command line,$(origin HISTORY)),$(HISTORY),7) $(if $(filter command line,$(origin PORT)),--port $(PORT)) \
 	$(if $(filter command line,$(origin SMTP_PORT)),--smtp-port $(SMTP_PORT)) \
 	$(if $(filter 1 yes true,$(RESET)),--reset)
 run: setup
