@@ -47,7 +47,7 @@ def test_each_report_answers_json_for_a_supervisor(
     client: TestClient, session_factory: sessionmaker[Session], world: World, history: History
 ) -> None:
     sam = _as(session_factory, world.supervisor_sam)
-    for kind in ("volume", "handling", "documentation", "sla"):
+    for kind in ("volume", "handling", "documentation", "sla", "adherence"):
         response = client.get(f"/api/v1/reports/{kind}?{RANGE}", headers=sam)
         assert response.status_code == 200, response.text
         assert response.json()["period"]["zone"] == "America/New_York"
@@ -90,7 +90,7 @@ def test_roles_and_orgs_scope_every_report(
     others = client.get(f"/api/v1/reports/volume?{RANGE}&agent={world.agent_ana.id}", headers=bo)
     assert others.status_code == 403
     olga = _as(session_factory, world.other_org_olga)
-    for kind in ("volume", "handling", "documentation", "sla"):
+    for kind in ("volume", "handling", "documentation", "sla", "adherence"):
         body = client.get(f"/api/v1/reports/{kind}?{RANGE}&line=psos", headers=olga).json()
         assert body["period"]["org_id"] == "myoperator"
         assert "rondesse" not in str(body).lower() and "Ana Reyes" not in str(body)

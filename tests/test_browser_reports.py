@@ -61,6 +61,10 @@ def test_the_volume_report_draws_charts_with_their_numbers_a_click_away(
     by_line = page.locator("figure[data-chart]").first
     assert by_line.get_attribute("data-drawn") == "2"  # the median bars and the p90 markers
     assert by_line.locator("canvas").evaluate(INKED) > 200
+    page.goto(f"/reports/adherence?{RANGE}")
+    page.wait_for_selector("figure[data-drawn]")
+    assert page.locator("figure[data-chart] canvas").first.evaluate(INKED) > 200
+    page.screenshot(path=str(_shots(tmp_path) / "reports-adherence.png"), full_page=True)
     page.goto(f"/reports?{RANGE}")
-    assert page.locator(".report-figures").count() == 4
+    assert page.locator(".report-figures").count() == 5
     page.screenshot(path=str(_shots(tmp_path) / "reports-overview.png"), full_page=True)

@@ -5,6 +5,7 @@ is Nov 26 in UTC, roles and tenancy."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from sopdesk.orgs.models import User
 from sopdesk.reports import service as reports
 from sopdesk.reports.filters import ReportError
 from sopdesk.reports.service import ReportKind, ReportQuery
+from sopdesk.reports.traceability import traceability_for
 from web_helpers import ring
 
 
@@ -39,6 +41,7 @@ def _report(factory: sessionmaker[Session], user: User, kind: ReportKind, **q: A
         return reports.build(s, kind, f, REPORT_NOW).model_dump(mode="json")["data"]
 
 
+ROOT = Path(__file__).resolve().parents[1]
 DAY = {"start": "2026-11-25", "end": "2026-11-25"}
 
 
@@ -204,3 +207,40 @@ def test_a_range_is_checked(session_factory: sessionmaker[Session], world: World
     with pytest.raises(ReportError) as refused:
         _report(session_factory, world.supervisor_sam, ReportKind.VOLUME, start="yesterday")
     assert refused.value.fields[0].message == "expected a date such as 2026-11-25"
+
+
+def test_adherence_by_sop_sentence_with_example_calls(
+    session_factory: sessionmaker[Session], world: World, history: History
+) -> None:
+    trace = traceability_for(ROOT / "playbooks", "rondesse")
+    with session_factory() as s:
+        f = reports.report_filter(s, world.supervisor_sam, ReportQuery(**DAY), REPORT_NOW)
+        data = reports.build(s, ReportKind.ADHERENCE, f, REPORT_NOW, trace).data
+    assert (data.summary.calls, data.summary.skipped, data.summary.refused) == (3, 5, 3)
+    by_path = {e.path: e for e in data.elements}
+    # P never ticked "intervene" (not required): reached and skipped, on PSOS, by Ana.
+    intervene = by_path["lines[id=psos].steps[id=intervene]"]
+    assert (intervene.reached, intervene.done, intervene.skipped) == (1, 0, 1)
+    assert intervene.skipped_calls == [history.p]
+    assert [s.row for s in intervene.sop] == ["R20"]
+    assert data.elements[0].skipped == 1  # the most skipped first
+    # A's refused wrap-up named the greeting: refused once, done on both Main calls at last.
+    greet = by_path["lines[id=main].steps[id=greet]"]
+    assert (greet.reached, greet.done, greet.refused) == (2, 2, 1)
+    assert greet.done_calls == [history.a, history.b]
+    assert greet.sop[0].row == "R10" and "Thank you for calling Rondesse" in greet.sop[0].text
+    # Scenario fields are traced too (the table names them after their scenario).
+    wallet = by_path["scenarios[id=crypto].fields[id=wallet_type]"]
+    assert (wallet.done, [s.row for s in wallet.sop]) == (1, ["R50"])
+    assert by_path["scenarios[id=crypto].fields[id=other_details]"].skipped == 1
+    agents = {(a.path, a.agent_name): a.done for a in data.by_agent}
+    assert agents[("lines[id=main].steps[id=probe]", "Bo Lind")] == 1
+    assert "lines[id=main].steps[id=probe]" not in {
+        e.path for e in _adherence(session_factory, world.agent_bo).elements if e.skipped
+    }
+
+
+def _adherence(factory: sessionmaker[Session], user: User) -> Any:
+    with factory() as s:
+        f = reports.report_filter(s, user, ReportQuery(**DAY), REPORT_NOW)
+        return reports.build(s, ReportKind.ADHERENCE, f, REPORT_NOW).data

@@ -45,7 +45,7 @@ def test_every_report_page_draws_its_charts_over_its_tables(
     index = client.get(f"/reports?{RANGE}")
     assert index.status_code == 200
     assert "Service level (%)" in index.text and "50.0 %" in index.text
-    for kind in ("volume", "handling", "documentation", "sla"):
+    for kind in ("volume", "handling", "documentation", "sla", "adherence"):
         page = client.get(f"/reports/{kind}?{RANGE}")
         assert page.status_code == 200, page.text
         assert "/static/vendor/chart.js/dist/chart.umd.min.js" in page.text
@@ -73,3 +73,13 @@ def test_an_agent_sees_their_own_calls_and_olga_none_of_rondesse(
     login(client, world.other_org_olga)
     page = client.get(f"/reports/handling?{RANGE}").text
     assert "Ana Reyes" not in page and "Main Hotline" not in page
+
+
+def test_the_adherence_page_links_each_element_to_its_sop_sentence_and_calls(
+    client: TestClient, world: World, history: History
+) -> None:
+    login(client, world.supervisor_sam)
+    page = client.get(f"/reports/adherence?{RANGE}").text
+    assert "R20: 2. Intervene when you feel" in page  # the SOP sentence behind psos · intervene
+    assert f'<a href="/calls/{history.p}">#{history.p}</a>' in page  # an example call
+    assert _cell(page, "elements", "label")[0] == "psos · intervene"  # most skipped first

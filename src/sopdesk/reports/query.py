@@ -41,7 +41,7 @@ _CALL_COLUMNS = (
 )
 
 
-def _call_conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
+def call_conditions(f: ReportFilter) -> list[ColumnElement[bool]]:
     found = [
         Interaction.org_id == f.org_id,
         Interaction.rang_at >= f.start,
@@ -71,7 +71,7 @@ def _targets(session: Session, org_id: str, versions: set[str]) -> dict[tuple[st
 def calls(session: Session, f: ReportFilter) -> list[CallRow]:
     rows = session.execute(
         select(*_CALL_COLUMNS)
-        .where(*_call_conditions(f))
+        .where(*call_conditions(f))
         .order_by(Interaction.rang_at, Interaction.id)
     ).all()
     targets = _targets(session, f.org_id, {i.playbook_version for i in rows})
@@ -102,6 +102,7 @@ def _missing(detail: dict[str, Any]) -> tuple[MissingItem, ...]:
             code=str(m.get("code")),
             place=str(m.get("field") or m.get("step") or m.get("scenario") or m.get("code")),
             message=str(m.get("message") or m.get("code")),
+            scenario=str(m["scenario"]) if m.get("scenario") else None,
         )
         for m in items
     )

@@ -32,6 +32,7 @@ class MissingItem:
     code: str
     place: str  # the step, scenario field or rule it was missing at
     message: str
+    scenario: str | None = None  # the scenario of a missing scenario field or step
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,26 @@ class TicketRow:
     resolved_at: datetime | None
     sla_due_at: datetime | None
     reminders: int
+
+
+@dataclass(frozen=True)
+class ElementUse:
+    """One playbook element on one wrapped-up call: a line's step, a scenario's step or field.
+
+    `status`: done; skipped (on the call's path, not done); off_path (a branch not taken);
+    after_call (a step done after the call, by a task)."""
+
+    kind: str  # step | scenario_step | field
+    owner: str  # the line id (steps) or the scenario id
+    element: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AdherenceCall:
+    id: int
+    line_id: str
+    agent_name: str
+    playbook_version: str
+    uses: tuple[ElementUse, ...]

@@ -22,10 +22,13 @@ from sopdesk.desk.service import plan_for
 from sopdesk.orgs.models import Role, User
 from sopdesk.orgs.service import org_zone
 from sopdesk.reports import query
+from sopdesk.reports.adherence import AdherenceReport, adherence
+from sopdesk.reports.adherence_query import adherence_calls
 from sopdesk.reports.documentation import DocumentationReport, documentation
 from sopdesk.reports.filters import ReportError, ReportFilter, parse_range
 from sopdesk.reports.handling import HandlingReport, handling_report
 from sopdesk.reports.sla import SlaReport, sla
+from sopdesk.reports.traceability import Traceability
 from sopdesk.reports.volume import VolumeReport, volume
 
 
@@ -34,6 +37,7 @@ class ReportKind(StrEnum):
     HANDLING = "handling"
     DOCUMENTATION = "documentation"
     SLA = "sla"
+    ADHERENCE = "adherence"
 
 
 @dataclass(frozen=True)
@@ -156,13 +160,32 @@ def sla_report(session: Session, f: ReportFilter, now: datetime) -> Report[SlaRe
     return Report[SlaReport](period=period(f), data=sla(query.tickets(session, f), f, now))
 
 
+def adherence_report(
+    session: Session, f: ReportFilter, trace: Traceability
+) -> Report[AdherenceReport]:
+    calls = adherence_calls(session, f)
+    attempts = query.wrap_attempts(session, f.org_id, [c.id for c in calls])
+    return Report[AdherenceReport](period=period(f), data=adherence(calls, attempts, trace))
+
+
 AnyReport: TypeAlias = (
-    Report[VolumeReport] | Report[HandlingReport] | Report[DocumentationReport] | Report[SlaReport]
+    Report[VolumeReport]
+    | Report[HandlingReport]
+    | Report[DocumentationReport]
+    | Report[SlaReport]
+    | Report[AdherenceReport]
 )
 
 
-def build(session: Session, kind: ReportKind, f: ReportFilter, now: datetime) -> AnyReport:
-    """The report of `kind` over `f` (already scoped by `report_filter`)."""
+def build(
+    session: Session,
+    kind: ReportKind,
+    f: ReportFilter,
+    now: datetime,
+    trace: Traceability | None = None,
+) -> AnyReport:
+    """The report of `kind` over `f` (already scoped by `report_filter`); adherence links each
+    element to the SOP sentences of `trace` (`traceability.traceability_for`)."""
     match kind:
         case ReportKind.VOLUME:
             return volume_report(session, f)
@@ -172,3 +195,5 @@ def build(session: Session, kind: ReportKind, f: ReportFilter, now: datetime) ->
             return documentation_report(session, f, now)
         case ReportKind.SLA:
             return sla_report(session, f, now)
+        case ReportKind.ADHERENCE:
+            return adherence_report(session, f, trace or Traceability())

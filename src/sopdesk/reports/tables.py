@@ -27,9 +27,17 @@ def _flat(model: BaseModel, prefix: str = "") -> dict[str, Cell]:
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             found |= _flat(value, f"{prefix}{name}_")
+        elif isinstance(value, list):
+            found[f"{prefix}{name}"] = "; ".join(_text(item) for item in value)
         else:
             found[f"{prefix}{name}"] = value
     return found
+
+
+def _text(item: object) -> str:
+    if isinstance(item, BaseModel):
+        return ": ".join(str(v) for v in item.model_dump().values())
+    return str(item)
 
 
 def _table(name: str, items: Sequence[BaseModel]) -> Table:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Query, Request
 
 from sopdesk.reports.service import ReportQuery
+from sopdesk.reports.traceability import Traceability, traceability_for
+from sopdesk.settings import Settings
 
 Format = Literal["json", "csv"]
 
@@ -28,3 +30,9 @@ def report_query(
 ) -> ReportQuery:
     """The range defaults to the seven days up to today in the org's zone."""
     return ReportQuery(start, end, line, agent, team, playbook_version, urgency)
+
+
+def org_traceability(request: Request, org_id: str) -> Traceability:
+    """The org's traceability table, beside its playbook in the app's playbooks folder."""
+    settings: Settings = request.app.state.settings
+    return traceability_for(settings.playbooks, org_id)

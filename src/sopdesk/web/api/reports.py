@@ -1,23 +1,25 @@
-"""Reports as data: `GET /api/v1/reports/{volume|handling|documentation|sla}` in JSON, or one of
-a report's tables as CSV (`format=csv&table=NAME`). Scoped by `reports.service`: your org only,
-and for agents and team members their own work."""
+"""Reports as data: `GET /api/v1/reports/{volume|handling|documentation|sla|adherence}` in
+JSON, or one of a report's tables as CSV (`format=csv&table=NAME`). Scoped by
+`reports.service`: your org only, and for agents and team members their own work."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from sopdesk.errors import FieldProblem
+from sopdesk.reports.adherence import AdherenceReport
 from sopdesk.reports.documentation import DocumentationReport
 from sopdesk.reports.filters import ReportError
 from sopdesk.reports.handling import HandlingReport
 from sopdesk.reports.service import AnyReport, Report, ReportKind, ReportQuery, build, report_filter
 from sopdesk.reports.sla import SlaReport
 from sopdesk.reports.tables import csv_text, tables
+from sopdesk.reports.traceability import Traceability
 from sopdesk.reports.volume import VolumeReport
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.report_params import Format, report_query
+from sopdesk.web.report_params import Format, org_traceability, report_query
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -56,8 +58,9 @@ def _answer(
     q: ReportQuery,
     fmt: Format,
     table: str | None,
+    trace: Traceability | None = None,
 ) -> AnyReport | Response:
-    report = build(session, kind, report_filter(session, user, q, now), now)
+    report = build(session, kind, report_filter(session, user, q, now), now, trace)
     return as_csv(report, kind, table) if fmt == "csv" else report
 
 
@@ -115,3 +118,20 @@ def sla(
     """Tickets by team: met, breached, first response and resolution seconds, reminders sent,
     breaching soon (reminded, still in time); tickets per day."""
     return _answer(session, user, now, ReportKind.SLA, q, format, table)
+
+
+@router.get("/adherence", response_model=Report[AdherenceReport], responses=CSV)
+def adherence(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    now: Now,
+    q: QueryDep,
+    format: FormatParam = "json",
+    table: TableParam = None,
+) -> AnyReport | Response:
+    """For each playbook step, scenario step and scenario field: how often wrapped-up calls
+    reached it, did it, skipped it, and how often a wrap-up was refused for it; by agent; each
+    with the SOP sentences behind it (the traceability table) and example call ids."""
+    trace = org_traceability(request, user.org_id)
+    return _answer(session, user, now, ReportKind.ADHERENCE, q, format, table, trace)

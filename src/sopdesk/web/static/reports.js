@@ -100,6 +100,8 @@
     var canvas = figure.querySelector("canvas");
     if (!table || !canvas || typeof Chart === "undefined") return;
     var data = readTable(table);
+    var limit = parseInt(figure.dataset.limit || "0", 10);
+    if (limit) data.rows = data.rows.slice(0, limit);
     var list = function (text) { return text ? text.split(",") : []; };
     var spec = {
       kind: figure.dataset.chart, x: figure.dataset.x, unit: figure.dataset.unit,

@@ -23,6 +23,7 @@ class ChartSpec:
     pivot: str | None = None  # a column whose values become the series (one series column)
     unit: str = ""  # s | % | ""
     horizontal: bool = False
+    limit: int | None = None  # draw the table's first rows only (it is ranked)
 
 
 CHARTS: dict[ReportKind, tuple[ChartSpec, ...]] = {
@@ -107,6 +108,16 @@ CHARTS: dict[ReportKind, tuple[ChartSpec, ...]] = {
             unit="s",
         ),
     ),
+    ReportKind.ADHERENCE: (
+        ChartSpec(
+            "The 12 elements skipped most often",
+            "elements",
+            "label",
+            ("done", "skipped", "refused"),
+            horizontal=True,
+            limit=12,
+        ),
+    ),
 }
 
 TITLES = {
@@ -114,6 +125,7 @@ TITLES = {
     ReportKind.HANDLING: "Handling",
     ReportKind.DOCUMENTATION: "Documentation compliance",
     ReportKind.SLA: "SLA",
+    ReportKind.ADHERENCE: "Adherence by SOP sentence",
 }
 
 # Columns whose values are shares (0..1), shown as percentages, and seconds.

@@ -14,7 +14,7 @@ from sopdesk.reports.options import filter_options
 from sopdesk.reports.service import ReportKind, ReportQuery, build, period, report_filter
 from sopdesk.reports.tables import tables
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.report_params import report_query
+from sopdesk.web.report_params import org_traceability, report_query
 from sopdesk.web.templating import render
 from sopdesk.web.ui.report_charts import CHARTS, TITLES, cell_text, column_label
 
@@ -41,7 +41,8 @@ def reports_index(
     request: Request, session: SessionDep, user: CurrentUser, now: Now, q: QueryDep
 ) -> HTMLResponse:
     f = report_filter(session, user, q, now)
-    headline = {kind: tables(build(session, kind, f, now).data)[0] for kind in ReportKind}
+    trace = org_traceability(request, user.org_id)
+    headline = {kind: tables(build(session, kind, f, now, trace).data)[0] for kind in ReportKind}
     context = {
         "kind": None,
         "titles": TITLES,
@@ -66,7 +67,7 @@ def report_page(
     q: QueryDep,
 ) -> HTMLResponse:
     f = report_filter(session, user, q, now)
-    report = build(session, kind, f, now)
+    report = build(session, kind, f, now, org_traceability(request, user.org_id))
     context = {
         "kind": kind,
         "titles": TITLES,
