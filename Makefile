@@ -8,13 +8,16 @@ HTMX_VERSION       := 2.0.11
 HTMX_SSE_VERSION   := 2.2.4
 # Swagger UI for /docs (served from our own origin: /docs works offline, under the strict CSP).
 SWAGGER_UI_VERSION := 5.35.0
+# Chart.js for the report pages: canvas drawing, no inline styles or eval (docs/reports.md).
+CHARTJS_VERSION    := 4.6.1
 NPM_DIR   := $(VENV)/npm
-NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)
+NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)-chartjs-$(CHARTJS_VERSION)
 # ... and are copied into the package (gitignored), so a built wheel serves them too.
 VENDOR_DIR   := src/sopdesk/web/static/vendor
 VENDOR_FILES := htmx.org/dist/htmx.min.js htmx.org/LICENSE htmx-ext-sse/dist/sse.js \
 	htmx-ext-sse/LICENSE swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css \
-	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE
+	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE \
+	chart.js/dist/chart.umd.min.js chart.js/LICENSE.md
 VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES))
 
 .PHONY: setup run reset test test-dates lint bench wheel clean
@@ -30,7 +33,7 @@ $(STAMP): pyproject.toml
 $(NPM_STAMP): | $(STAMP)
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
 		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) \
-		swagger-ui-dist@$(SWAGGER_UI_VERSION)
+		swagger-ui-dist@$(SWAGGER_UI_VERSION) chart.js@$(CHARTJS_VERSION)
 	touch $(NPM_STAMP)
 
 $(VENDOR_DIR)/%: $(NPM_STAMP)
@@ -47,7 +50,10 @@ wheel: setup
 # `make run PORT=8001 SMTP_PORT=2526` (taken from the command line only: a PORT in the
 # environment often belongs to something else; SOPDESK_PORT is the environment's way).
 # A second `make run` while one runs refuses and touches nothing: the desk locks its database.
-DEMO_FLAGS = $(if $(filter command line,$(origin PORT)),--port $(PORT)) \
+# The first run also writes HISTORY days of worked calls (through the desk's services), so the
+# reports open on charts with something in them; `make run HISTORY=0` leaves them out (the
+# command line only, like PORT).
+DEMO_FLAGS = --history $(if $(filter command line,$(origin HISTORY)),$(HISTORY),7) $(if $(filter command line,$(origin PORT)),--port $(PORT)) \
 	$(if $(filter command line,$(origin SMTP_PORT)),--smtp-port $(SMTP_PORT)) \
 	$(if $(filter 1 yes true,$(RESET)),--reset)
 run: setup

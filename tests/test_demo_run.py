@@ -165,7 +165,7 @@ def test_every_command_and_make_run_use_one_default_database(
     # `make run` sets no database of its own and deletes nothing: `sopdesk demo` uses the
     # default every other command (kb search, token create, board) uses.
     run = _make("-n", "run")
-    assert run.endswith("/sopdesk demo") and "SOPDESK_DATABASE_URL" not in run
+    assert run.endswith("/sopdesk demo --history 7") and "SOPDESK_DATABASE_URL" not in run
     assert "rm " not in _make_all("-n", "run")
 
 
@@ -191,13 +191,16 @@ def _make(*args: str, **env: str) -> str:
 
 def test_make_run_passes_ports_and_reset_through() -> None:
     assert _make("-n", "run", "PORT=8123", "SMTP_PORT=2600").endswith(
-        "sopdesk demo --port 8123 --smtp-port 2600"
+        "sopdesk demo --history 7 --port 8123 --smtp-port 2600"
     )
-    assert _make("-n", "run", "RESET=1").endswith("sopdesk demo --reset")
-    assert _make("-n", "reset").endswith("sopdesk demo --reset")
-    assert _make("-n", "reset", "PORT=8001").endswith("sopdesk demo --port 8001 --reset")
+    assert _make("-n", "run", "RESET=1").endswith("sopdesk demo --history 7 --reset")
+    assert _make("-n", "reset").endswith("sopdesk demo --history 7 --reset")
+    assert _make("-n", "reset", "PORT=8001").endswith(
+        "sopdesk demo --history 7 --port 8001 --reset"
+    )
+    assert _make("-n", "run", "HISTORY=0").endswith("sopdesk demo --history 0")
     # A PORT in the environment often belongs to something else: only the command line counts.
-    assert _make("-n", "run", PORT="3000").endswith("sopdesk demo")
+    assert _make("-n", "run", PORT="3000").endswith("sopdesk demo --history 7")
 
 
 # --- the demo command, as a user runs it ---------------------------------------------------------

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from sopdesk.errors import Refusal
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # Stable constraint names, so migrations are identical on SQLite and PostgreSQL.
@@ -175,9 +177,19 @@ def _refuse_writes_of_readers(session: Session, _context: Any, _instances: Any) 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work commits together or not at all."""
-    with factory() as session, session.begin():
-        yield session
+    """A session whose work commits together or not at all (a refusal that `keeps_writes`
+    commits what it recorded, then is raised)."""
+    with factory() as session:
+        with session.begin():
+            try:
+                yield session
+            except Refusal as refusal:
+                if not refusal.keeps_writes:
+                    raise
+                pending = refusal
+            else:
+                return
+        raise pending
 
 
 def alembic_config(url: str) -> Any:

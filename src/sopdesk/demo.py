@@ -70,6 +70,10 @@ class DemoData:
     password: str
     logins: list[DemoLogin]
 
+    @property
+    def org_ids(self) -> list[str]:
+        return sorted({login.org_id for login in self.logins})
+
 
 def _role_label(session: Session, org_id: str, role: Role, team: str | None) -> str:
     if role is not Role.TEAM or team is None:

@@ -50,7 +50,13 @@ class FieldProblem:
 
 
 class Refusal(Exception):
-    """A request refused: `status` is the HTTP status every front answers with."""
+    """A request refused: `status` is the HTTP status every front answers with.
+
+    `keeps_writes`: what the service wrote before refusing is committed all the same (a refused
+    wrap-up records the refusal for the reports); every other refusal rolls its work back.
+    """
+
+    keeps_writes = False
 
     def __init__(
         self, status: int, code: str, message: str, fields: Iterable[FieldProblem] = ()

@@ -57,8 +57,9 @@ class Settings(BaseSettings):
     )
     vendor_dir: Path | None = Field(
         default=None,
-        description="htmx and htmx-ext-sse as npm installs them (htmx.org/dist/htmx.min.js, "
-        "htmx-ext-sse/dist/sse.js); unset: the copy bundled in the package",
+        description="the front-end libraries as npm installs them (htmx.org/dist/htmx.min.js, "
+        "htmx-ext-sse/dist/sse.js, swagger-ui-dist, chart.js/dist/chart.umd.min.js); unset: the "
+        "copy bundled in the package",
     )
     database_url: str = Field(
         default_factory=default_database_url,

@@ -25,6 +25,16 @@ HostOpt = Annotated[
     str | None,
     typer.Option(metavar="HOST", help="address to listen on [default: 127.0.0.1]"),
 ]
+HistoryOpt = Annotated[
+    int,
+    typer.Option(
+        "--history",
+        min=0,
+        max=366,
+        metavar="DAYS",
+        help="write DAYS days of worked calls up to yesterday, through the desk's services",
+    ),
+]
 PortOpt = Annotated[int | None, typer.Option(metavar="PORT", help="HTTP port [default: 8000]")]
 SmtpPortOpt = Annotated[
     int | None,
@@ -139,9 +149,10 @@ def demo(
     reset: Annotated[
         bool, typer.Option("--reset", help="delete the demo database first, start afresh")
     ] = False,
+    history: HistoryOpt = 0,
 ) -> None:
     """Load the demo orgs, people, accounts and calls (once: the database is kept between
-    runs), then serve."""
+    runs), with `--history DAYS` days of worked calls for the reports, then serve."""
     from sopdesk.demo import load_demo
     from sopdesk.orgs.service import OrgError
 
@@ -159,19 +170,39 @@ def demo(
     except OrgError as exc:
         held.release()
         raise fail(str(exc)) from None
+    if history:
+        _write_history(settings.database_url, data.org_ids, history)
     _banner(settings, data)
     run_desk(settings, held, demo=data)
 
 
+def _write_history(url: str, org_ids: list[str], days: int) -> None:
+    """`days` days of worked calls per org, through the desk's services, into `url`."""
+    from sopdesk.db import make_engine, make_sessionmaker
+    from sopdesk.history import write_history
+
+    engine = make_engine(url)
+    try:
+        factory = make_sessionmaker(engine)
+        for org_id in org_ids:
+            try:
+                report = write_history(factory, org_id, days, datetime.now(UTC))
+            except ValueError as exc:
+                raise fail(str(exc)) from None
+            sys.stdout.write(f"history {org_id}: {report.summary()}\n")
+    finally:
+        engine.dispose()
+
+
 def simulate(
     url: Annotated[
-        str,
+        str | None,
         typer.Option(
             metavar="URL", help="base URL of a running sopdesk, e.g. http://127.0.0.1:8000"
         ),
-    ],
-    org: Annotated[str, typer.Option(help="org the calls are for, e.g. rondesse")],
-    line: Annotated[str, typer.Option(help="line label the calls ring with")],
+    ] = None,
+    org: Annotated[str, typer.Option(help="org the calls are for, e.g. rondesse")] = "",
+    line: Annotated[str | None, typer.Option(help="line label the calls ring with")] = None,
     rate: Annotated[float, typer.Option(min=0.01, metavar="N", help="calls per second")] = 1.0,
     duration: Annotated[
         float, typer.Option(min=0.0, metavar="SECONDS", help="seconds to keep calling")
@@ -179,9 +210,19 @@ def simulate(
     to: Annotated[
         str | None, typer.Option("--to", metavar="NUMBER", help="dialed number to send too")
     ] = None,
+    history: HistoryOpt = 0,
 ) -> None:
-    """Send RingCentral-format call events (ring, answer, hang up) to a running server."""
+    """Send RingCentral-format call events (ring, answer, hang up) to a running server; or,
+    with `--history DAYS`, write DAYS days of worked calls into the database."""
     from sopdesk.channels.ringcentral.simulate import simulate as run_simulation
+
+    if not org:
+        raise fail("--org is required")
+    if history:
+        _write_history(get_settings().database_url, [org], history)
+        return
+    if url is None or line is None:
+        raise fail("--url and --line are required (or --history DAYS)")
 
     try:
         report = run_simulation(url, org, line, rate=rate, duration=duration, to_number=to)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from sopdesk.errors import FieldProblem, Refusal
 
-__all__ = ["STALE", "DeskError", "FieldProblem", "not_found", "stale"]
+__all__ = ["STALE", "DeskError", "DocumentationMissing", "FieldProblem", "not_found", "stale"]
 
 STALE = "stale"
 
 
 class DeskError(Refusal):
     """A request the desk refuses: `DeskError(status, code, message, fields)`."""
+
+
+class DocumentationMissing(DeskError):
+    """A wrap-up refused for what is still owed; the refusal's audit entry is kept (committed)
+    so the reports can count first-try wrap-ups and rank what was missing."""
+
+    keeps_writes = True
 
 
 def not_found(what: str) -> DeskError:

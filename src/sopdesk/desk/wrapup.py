@@ -6,6 +6,7 @@ wrap-up finds the interaction closed and returns what the first one wrote.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, assert_never
@@ -19,7 +20,7 @@ from sopdesk.crm import records as crm
 from sopdesk.crm.models import CallLog, Lead, Note, Task
 from sopdesk.desk import agents
 from sopdesk.desk import owed as owed_rows
-from sopdesk.desk.errors import DeskError, FieldProblem
+from sopdesk.desk.errors import DeskError, DocumentationMissing, FieldProblem
 from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.progress import progress_of
 from sopdesk.desk.service import (
@@ -35,6 +36,7 @@ from sopdesk.escalations.models import Ticket
 from sopdesk.events import send_on_commit
 from sopdesk.orgs.models import User
 from sopdesk.playbooks.engine import (
+    Missing,
     OwedAccountNote,
     OwedCallLog,
     OwedEscalation,
@@ -45,6 +47,7 @@ from sopdesk.playbooks.engine import (
 )
 
 WRAPPED_UP = "interaction.wrapped_up"
+WRAP_UP_REFUSED = "interaction.wrap_up_refused"
 RecordKind = Literal["call_log", "lead", "account_note", "task", "escalation", "ticket"]
 
 
@@ -156,6 +159,33 @@ def _previous(session: Session, i: Interaction) -> list[WrittenRecord]:
     return _WRITTEN.validate_python(detail.get("written", []))
 
 
+def _record_refusal(
+    session: Session, user: User, i: Interaction, missing: Sequence[Missing], now: datetime
+) -> None:
+    """The refused attempt, in the audit trail: what was missing, by code and place."""
+    items = [
+        {
+            "code": m.code,
+            "step": m.step,
+            "scenario": m.scenario,
+            "field": m.field,
+            "message": m.message,
+        }
+        for m in missing
+    ]
+    crm.audit(
+        session,
+        org_id=i.org_id,
+        at=now,
+        actor=user.email,
+        action=WRAP_UP_REFUSED,
+        object_type="interaction",
+        object_id=i.id,
+        playbook_version=i.playbook_version,
+        detail={"missing": items},
+    )
+
+
 def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) -> WrapUpResult:
     """Close the call and write its CRM records, or refuse (422) naming everything missing."""
     interaction = access_interaction(session, user, interaction_id)
@@ -169,7 +199,8 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
         raise owner_refusal(interaction)
     plan = plan_for(session, interaction, now)
     if not plan.can_close:
-        raise DeskError(
+        _record_refusal(session, user, interaction, plan.missing, now)
+        raise DocumentationMissing(
             422,
             "documentation_missing",
             "the call cannot be wrapped up yet",

@@ -38,6 +38,7 @@ VENDOR_FILES = (
     "htmx-ext-sse/dist/sse.js",
     "swagger-ui-dist/swagger-ui-bundle.js",
     "swagger-ui-dist/swagger-ui.css",
+    "chart.js/dist/chart.umd.min.js",
 )
 KEEPALIVE_SECONDS = 15.0
 

@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
 
+from sopdesk.db import transaction
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import user_for_token
 from sopdesk.web.errors import Forbidden, Unauthenticated
@@ -34,7 +35,7 @@ def _factory(request: Request) -> sessionmaker[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with _factory(request)() as session, session.begin():
+    with transaction(_factory(request)) as session:
         yield session
 
 
