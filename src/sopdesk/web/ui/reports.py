@@ -14,6 +14,7 @@ from sopdesk.reports.options import filter_options
 from sopdesk.reports.service import ReportKind, ReportQuery, build, period, report_filter
 from sopdesk.reports.tables import tables
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
+from sopdesk.web.errors import NotFound
 from sopdesk.web.report_params import org_traceability, report_query
 from sopdesk.web.templating import render
 from sopdesk.web.ui.report_charts import CHARTS, TITLES, cell_text, column_label
@@ -57,22 +58,31 @@ def reports_index(
     return render(request, "reports/index.html", context)
 
 
+def _kind(name: str) -> ReportKind:
+    """A report page that does not exist is a page not found (404), like any other unknown URL."""
+    try:
+        return ReportKind(name)
+    except ValueError:
+        raise NotFound("report") from None
+
+
 @router.get("/reports/{kind}")
 def report_page(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
     now: Now,
-    kind: ReportKind,
+    kind: str,
     q: QueryDep,
 ) -> HTMLResponse:
+    report_kind = _kind(kind)
     f = report_filter(session, user, q, now)
-    report = build(session, kind, f, now, org_traceability(request, user.org_id))
+    report = build(session, report_kind, f, now, org_traceability(request, user.org_id))
     context = {
-        "kind": kind,
+        "kind": report_kind,
         "titles": TITLES,
         "tables": {t.name: t for t in tables(report.data)},
-        "charts": CHARTS[kind],
+        "charts": CHARTS[report_kind],
         "period": report.period,
         "options": filter_options(session, user),
         "query": q,
