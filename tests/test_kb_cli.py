@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +141,30 @@ def test_the_skipped_folders_are_not_entered(tmp_path: Path) -> None:
     assert {p.parent for p in files.paths} == {folder / "articles"}
     assert len(files.paths) == 6
     assert article_files(folder / "articles" / "node_modules").skipped == []
+
+
+def test_text_that_is_not_utf8_exits_2_naming_where_it_came_from(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Invalid UTF-8 in a queries file, on stdin or in the argument is refused with exit 2 and a
+    one-line message, before the database is opened (a new database has no knowledge base)."""
+    bad = tmp_path / "queries.txt"
+    bad.write_bytes(b"badge number\nwallet \xff\xfe lost\n")
+    code, out, err = run(env, "kb", "search", "--org", "rondesse", "--queries", str(bad))
+    assert (code, out) == (2, "")
+    assert err == f"error: --queries {bad}: not UTF-8 text (byte 21 is 0xff)\n"
+    result = CliRunner().invoke(
+        app, ["kb", "search", "--org", "rondesse", "--queries", "-"], env=env, input=b"\xc3("
+    )
+    assert result.exit_code == 2
+    assert result.stderr == "error: --queries (stdin): not UTF-8 text (byte 1 is 0xc3)\n"
+    # A byte that is not UTF-8 in argv reaches Python as a lone surrogate (surrogateescape).
+    sopdesk = Path(sys.executable).with_name("sopdesk")
+    done = subprocess.run(
+        [sopdesk, "kb", "search", "--org", "rondesse", b"wallet \xff lost"],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert done.stderr == b"error: QUERY: not UTF-8 text\n"

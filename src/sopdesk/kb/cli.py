@@ -135,6 +135,29 @@ def _brief(result: SearchResult) -> dict[str, Any]:
     }
 
 
+def _utf8(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = f"byte {exc.start + 1} is {raw[exc.start]:#04x}"
+        raise _fail(f"{where}: not UTF-8 text ({byte})") from None
+
+
+def _query_lines(query: str | None, queries: Path | None) -> list[str]:
+    """The queries to run, as text: bytes that are not UTF-8 (in the argument, where Python keeps
+    them as lone surrogates, in the file or on stdin) are refused with exit 2, not a traceback."""
+    if queries is None:
+        try:
+            return [(query or "").encode("utf-8").decode("utf-8")]
+        except UnicodeEncodeError:
+            raise _fail("QUERY: not UTF-8 text") from None
+    if str(queries) == "-":
+        return _utf8(sys.stdin.buffer.read(), "--queries (stdin)").splitlines()
+    if queries.exists() and not queries.is_dir():
+        return _utf8(queries.read_bytes(), f"--queries {queries}").splitlines()
+    raise _fail(f"--queries: no file {queries}")
+
+
 @kb_app.command("search")
 def search_articles(
     org: OrgOpt,
@@ -159,14 +182,7 @@ def search_articles(
         chosen = Mode(mode)
     except ValueError:
         raise _fail(f"--mode: expected one of {', '.join(m.value for m in Mode)}") from None
-    if queries is None:
-        lines = [query or ""]
-    elif str(queries) == "-":
-        lines = sys.stdin.read().splitlines()
-    elif queries.exists() and not queries.is_dir():
-        lines = queries.read_text("utf-8").splitlines()
-    else:
-        raise _fail(f"--queries: no file {queries}")
+    lines = _query_lines(query, queries)
     engine = make_engine(get_settings().database_url)
     try:
         if not inspect(engine).has_table("kb_article"):
