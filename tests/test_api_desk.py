@@ -137,6 +137,29 @@ def test_bad_input_names_the_field(client: TestClient, ana: dict[str, str]) -> N
     assert "converted" in json.dumps(response.json()["error"]["fields"])
 
 
+@pytest.mark.parametrize("almost", [0, 1, "true", "yes", None])
+def test_a_yes_or_no_must_be_a_json_boolean(
+    client: TestClient, ana: dict[str, str], almost: object
+) -> None:
+    """`{"converted": 0}` is not an answer to "did the caller convert?": a JSON boolean is, and
+    anything else is refused naming the field, never read as true or false."""
+    iid = client.post("/api/v1/calls", json={"label": "Rondesse USOS"}, headers=ana).json()["id"]
+    assert client.post(f"/api/v1/interactions/{iid}/accept", headers=ana).status_code == 200
+    for method, path, field in (
+        ("PUT", f"/api/v1/interactions/{iid}/outcome", "converted"),
+        ("PUT", f"/api/v1/interactions/{iid}/steps/greet", "done"),
+    ):
+        response = client.request(method, path, json={field: almost}, headers=ana)
+        assert response.status_code == 422, (path, almost)
+        assert response.json()["error"]["fields"][0]["field"].endswith(field)
+    progress = client.get(f"/api/v1/interactions/{iid}", headers=ana).json()["progress"]
+    assert (progress["completed_steps"], progress["converted"]) == ([], None)  # nothing stored
+    response = client.put(
+        f"/api/v1/interactions/{iid}/outcome", json={"converted": False}, headers=ana
+    )
+    assert response.status_code == 200
+
+
 def _rc_payloads() -> list[Path]:
     payloads = sorted(RC_DATA.glob("*Message.json"))
     assert payloads, f"no RingCentral sample payloads in {RC_DATA}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from sopdesk.crm import callers
 from sopdesk.crm.views import AccountPublic, ContactPublic
@@ -41,7 +41,7 @@ class AccountIn(BaseModel):
     name: str = Field(min_length=1, max_length=callers.NAME_MAX)
     phone: str | None = Field(None, max_length=40, description="any format; stored in E.164")
     email: str | None = Field(None, max_length=callers.EMAIL_MAX)
-    paid: bool = False
+    paid: StrictBool = False
 
 
 @router.post("/contacts", response_model=ContactPublic, status_code=201, responses=DUPLICATE)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy.orm import Session
 
 from sopdesk.desk import service as desk
@@ -77,7 +77,7 @@ def accept(
 
 
 class StepDone(BaseModel):
-    done: bool = True
+    done: StrictBool = True
 
 
 @router.put("/{interaction_id}/steps/{step_id}", response_model=InteractionDetail)
@@ -111,7 +111,9 @@ def answer(
 
 
 class Outcome(BaseModel):
-    converted: bool = Field(description="the caller converted to a paid account during the call")
+    converted: StrictBool = Field(
+        description="the caller converted to a paid account during the call"
+    )
 
 
 @router.put("/{interaction_id}/outcome", response_model=InteractionDetail)
@@ -181,7 +183,7 @@ def record_scenario(
 class EscalationInput(BaseModel):
     policy: str
     team: str
-    customer_unsatisfied: bool = True
+    customer_unsatisfied: StrictBool = True
     faq_tried: list[str] = Field(
         default_factory=list, description="slugs of the org's articles tried with the caller"
     )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from sopdesk.channels.email.outbound import mailer_from_settings
 from sopdesk.escalations import accounts, replies
@@ -93,7 +93,7 @@ def get_ticket(ticket_id: int, session: SessionDep, user: CurrentUser, now: Now)
 
 class ReplyCreate(BaseModel):
     text: str = Field(min_length=1, max_length=100_000)
-    resolve: bool = Field(False, description="resolve the ticket with this reply")
+    resolve: StrictBool = Field(False, description="resolve the ticket with this reply")
 
 
 @router.post("/tickets/{ticket_id}/replies", response_model=TicketDetail, status_code=201)

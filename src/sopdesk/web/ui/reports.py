@@ -21,6 +21,7 @@ from sopdesk.web.ui.report_charts import CHARTS, TITLES, cell_text, column_label
 
 router = APIRouter()
 QueryDep = Annotated[ReportQuery, Depends(report_query)]
+_KINDS = {kind.value: kind for kind in ReportKind}
 
 
 def _query_string(q: ReportQuery, from_day: str, to_day: str) -> str:
@@ -60,10 +61,10 @@ def reports_index(
 
 def _kind(name: str) -> ReportKind:
     """A report page that does not exist is a page not found (404), like any other unknown URL."""
-    try:
-        return ReportKind(name)
-    except ValueError:
-        raise NotFound("report") from None
+    found = _KINDS.get(name)
+    if found is None:
+        raise NotFound("report")
+    return found
 
 
 @router.get("/reports/{kind}")
