@@ -147,10 +147,12 @@ def _query_lines(query: str | None, queries: Path | None) -> list[str]:
     """The queries to run, as text: bytes that are not UTF-8 (in the argument, where Python keeps
     them as lone surrogates, in the file or on stdin) are refused with exit 2, not a traceback."""
     if queries is None:
+        text = query or ""
         try:
-            return [(query or "").encode("utf-8").decode("utf-8")]
+            text.encode("utf-8")  # only a check: a lone surrogate has no UTF-8 form
         except UnicodeEncodeError:
             raise _fail("QUERY: not UTF-8 text") from None
+        return [text]
     if str(queries) == "-":
         return _utf8(sys.stdin.buffer.read(), "--queries (stdin)").splitlines()
     if queries.exists() and not queries.is_dir():
