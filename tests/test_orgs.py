@@ -59,9 +59,9 @@ def test_users_tokens_and_passwords(session_factory: sessionmaker[Session]) -> N
         assert user is not None and user.password_hash.startswith("$argon2")
         assert service.authenticate(s, "ana@rondesse.example", "wrong") is None
         assert service.authenticate(s, "nobody@rondesse.example", "correct horse") is None
-        found = service.user_for_token(s, token)
+        found = service.user_for_token(s, token, NOW)
         assert found is not None and found.email == "ana@rondesse.example"
-        assert service.user_for_token(s, token + "x") is None
+        assert service.user_for_token(s, token + "x", NOW) is None
 
 
 def test_team_member_needs_a_team_of_the_playbook(session_factory: sessionmaker[Session]) -> None:

@@ -185,39 +185,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(kb_app, name="kb")
 
 
-@token_app.command("create")
-def token_create(
-    org: Annotated[str, typer.Option(help="org id, e.g. rondesse")],
-    user: Annotated[
-        str, typer.Option(metavar="EMAIL", help="the email of the user the token acts as")
-    ],
-) -> None:
-    """Print a new API token (send it as `Authorization: Bearer <token>`); it is shown once."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from sopdesk.db import make_engine, make_sessionmaker, transaction
-    from sopdesk.orgs.service import OrgError, create_token
-
-    url = get_settings().database_url
-    engine = make_engine(url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            token = create_token(session, org_id=org, email=user, now=datetime.now(UTC))
-    except OrgError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise _fail(
-            f"database {url} not usable ({exc.__class__.__name__}): run `sopdesk serve` "
-            "or `sopdesk demo` once to create it"
-        ) from None
-    finally:
-        engine.dispose()
-    sys.stdout.write(token + "\n")
-
-
 # Commands kept in their own modules register on `app` when imported (before the help below).
+from sopdesk.cli import access as _access  # noqa: E402, F401
 from sopdesk.cli import health as _health  # noqa: E402, F401
 from sopdesk.cli import webhooks as _webhooks  # noqa: E402, F401
 

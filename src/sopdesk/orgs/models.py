@@ -54,6 +54,49 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # What the token is for ("CRM sync"), so a list of tokens says which one to revoke.
+    label: Mapped[str | None] = mapped_column(String(200), default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
+class LoginSession(Base):
+    """One browser login: the cookie carries a random key, the desk keeps its SHA-256 here, so
+    logging out, a password change or an admin ends the session on the server, at once."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("org.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # logout, password_changed, ended_by_admin, ended_by_operator
+    end_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    address: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class LoginAttempt(Base):
+    """Every login tried, kept for the audit and counted by the throttle (orgs.logins): an
+    unknown email has no org, so these rows are not the CRM's per-org audit entries."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    email: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))
+    # succeeded, bad_password, unknown_email, throttled
+    outcome: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[str | None] = mapped_column(ForeignKey("org.id"), default=None)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
 
 
 class PublishedPlaybook(Base):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sopdesk.errors import FieldProblem, Refusal
@@ -172,38 +172,132 @@ def create_user(
     return user
 
 
+def find_login(session: Session, email: str) -> User | None:
+    """The user an email logs in as, or None."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+# What an unknown email's password is checked against: the same work as a real check, so the
+# time a login takes does not say whether the email has an account.
+_NO_ONE = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one `password_hash` was made from (None: no such user, and the
+    same argon2 work is spent). CPU only, no database: the web runs it on its own threads."""
+    try:
+        _hasher.verify(password_hash or _NO_ONE, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return password_hash is not None
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user with these credentials, or None (same answer for unknown email and bad password)."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        _hasher.hash(password)  # spend the same time as a real check: no user enumeration
-        return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    return user
+    user = find_login(session, email)
+    return user if password_matches(user.password_hash if user else None, password) else None
+
+
+def set_password(session: Session, user: User, new_password: str) -> None:
+    """Give `user` a new password (the caller ends their sessions: orgs.logins.end_sessions)."""
+    if len(new_password) < 8:
+        raise OrgError("new_password", "must be at least 8 characters")
+    if len(new_password) > 1024:
+        raise OrgError("new_password", "must be at most 1024 characters")
+    user.password_hash = _hasher.hash(new_password)
+    session.flush()
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, *, org_id: str, email: str, now: datetime) -> str:
-    """A new API token for a user of the org; only its hash is stored."""
+def create_token(
+    session: Session,
+    *,
+    org_id: str,
+    email: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+    label: str | None = None,
+) -> str:
+    """A new API token for a user of the org; only its hash is stored. It works until
+    `expires_at` (never, without one) or until it is revoked."""
     user = session.scalar(
         select(User).where(User.email == email.strip().lower(), User.org_id == org_id)
     )
     if user is None:
         raise OrgError("user", f"no user {email} in org '{org_id}'")
+    if expires_at is not None and expires_at <= now:
+        raise OrgError("expires", "must be in the future")
+    if label is not None and len(label) > 200:
+        raise OrgError("label", "must be at most 200 characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
-        ApiToken(org_id=org_id, user_id=user.id, token_hash=_token_hash(token), created_at=now)
+        ApiToken(
+            org_id=org_id,
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=expires_at,
+            label=label,
+        )
     )
     session.flush()
     return token
 
 
-def user_for_token(session: Session, token: str) -> User | None:
+# How stale `last_used_at` may get: writing it on every request would make each read a write.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    user: User
+    token_id: int
+    needs_touch: bool  # last_used_at is older than LAST_USE_RESOLUTION: write it (touch_token)
+
+
+def token_holder(session: Session, token: str, now: datetime) -> TokenHolder | None:
+    """Who a token acts for, if it is on: known, not revoked, not expired."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    return session.get(User, row.user_id) if row else None
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None:
+        return None
+    stale = row.last_used_at is None or now - row.last_used_at >= LAST_USE_RESOLUTION
+    return TokenHolder(user, row.id, stale)
+
+
+def user_for_token(session: Session, token: str, now: datetime) -> User | None:
+    holder = token_holder(session, token, now)
+    return holder.user if holder else None
+
+
+def touch_token(session: Session, token_id: int, now: datetime) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+def tokens(session: Session, org_id: str, *, user_id: int | None = None) -> list[ApiToken]:
+    """The org's API tokens (one person's with `user_id`), newest first, revoked ones too."""
+    query = select(ApiToken).where(ApiToken.org_id == org_id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return list(session.scalars(query.order_by(ApiToken.id.desc())))
+
+
+def revoke_token(
+    session: Session, org_id: str, token_id: int, now: datetime, *, user_id: int | None = None
+) -> ApiToken:
+    """Revoke a token of the org (only one of `user_id`'s when given); revoking twice keeps
+    the first time. An unknown id, another org's or another person's, is the same refusal."""
+    row = session.get(ApiToken, token_id)
+    if row is None or row.org_id != org_id or (user_id is not None and row.user_id != user_id):
+        raise OrgError("token", f"no token {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    session.flush()
+    return row

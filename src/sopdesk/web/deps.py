@@ -10,22 +10,26 @@ session cookie or an `Authorization: Bearer` token and is a detached `User`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sopdesk.db import transaction
+from sopdesk.db import driver_reason, transaction
+from sopdesk.orgs.logins import live_session
 from sopdesk.orgs.models import Org, Role, User
-from sopdesk.orgs.service import user_for_token
+from sopdesk.orgs.service import token_holder, touch_token
 from sopdesk.web.errors import Forbidden, Unauthenticated
-from sopdesk.web.security import bearer_token, session_user_id
+from sopdesk.web.security import bearer_token, session_key
 
 # Requests that only read: they take no write lock, so on SQLite they never queue behind the
 # writers (a ring waited seconds behind four heavy pages). Such a route must not write.
 READING_METHODS = frozenset({"GET", "HEAD"})
+log = logging.getLogger(__name__)
 
 
 def _factory(request: Request) -> sessionmaker[Session]:
@@ -46,28 +50,73 @@ def get_now(request: Request) -> datetime:
 
 
 def get_current_user(request: Request) -> User:
-    """The caller: a Bearer token when one is sent (the cookie is then ignored), else the cookie.
+    """The caller: a Bearer token when one is sent (the cookie is then ignored), else the cookie
+    of a session still on at the server (not logged out, not ended by a password change or an
+    admin).
 
     Uses its own short session so that long streams (SSE) hold no database connection.
     """
     token = bearer_token(request)
     had_session = token is None and "user_id" in request.session
-    user_id = None if token else session_user_id(request)
-    if token is None and user_id is None:
+    key = None if token else session_key(request)
+    if token is None and key is None:
         if had_session:
             raise Unauthenticated("your session has ended: log in again")
         raise Unauthenticated()
+    now = get_now(request)
     readers: sessionmaker[Session] = request.app.state.reader_sessionmaker
     with readers() as session:
-        user = user_for_token(session, token) if token else session.get(User, user_id)
+        user, touch = _token_user(session, token, now) if token else _cookie_user(session, key, now)
         if user is None:
             if not token:
                 request.session.clear()
             raise Unauthenticated("invalid token" if token else "your session has ended")
         org = session.get(Org, user.org_id)
+    if touch is not None:
+        _record_token_use(request, touch, now)
     request.state.user = user
     request.state.org = org
     return user
+
+
+def signed_in_user(request: Request) -> User | None:
+    """The caller if the request is authenticated (as `get_current_user`), else None."""
+    if bearer_token(request) is None and session_key(request) is None:
+        return None
+    now = get_now(request)
+    readers: sessionmaker[Session] = request.app.state.reader_sessionmaker
+    with readers() as session:
+        token = bearer_token(request)
+        user, _ = (
+            _token_user(session, token, now)
+            if token
+            else _cookie_user(session, session_key(request), now)
+        )
+    return user
+
+
+def _token_user(session: Session, token: str, now: datetime) -> tuple[User | None, int | None]:
+    """The token's user, and the token's id when its last use is due to be written."""
+    holder = token_holder(session, token, now)
+    if holder is None:
+        return None, None
+    return holder.user, holder.token_id if holder.needs_touch else None
+
+
+def _cookie_user(session: Session, key: str | None, now: datetime) -> tuple[User | None, None]:
+    row = live_session(session, key, now) if key else None
+    return (session.get(User, row.user_id) if row else None), None
+
+
+def _record_token_use(request: Request, token_id: int, now: datetime) -> None:
+    """Write the token's last use (at most once a minute per token, so reads stay reads). A
+    busy database does not fail the request for it: the next use writes it."""
+    writers: sessionmaker[Session] = request.app.state.sessionmaker
+    try:
+        with transaction(writers) as session:
+            touch_token(session, token_id, now)
+    except OperationalError as exc:
+        log.warning("token %s: last use not recorded (%s)", token_id, driver_reason(exc))
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,6 +1,8 @@
 """Browser sessions and CSRF.
 
-The session (a signed cookie, Starlette SessionMiddleware) holds the user id and a CSRF token.
+The session (a signed cookie, Starlette SessionMiddleware) holds the user id, the key of the
+server-side session (orgs.logins: logging out or a password change ends it on the server, so a
+copied cookie stops working) and a CSRF token.
 Any state-changing request authenticated by that cookie must echo the token, in the
 `csrf_token` form field or the `X-CSRF-Token` header (htmx sends it from `hx-headers` on
 <body>). Bearer-token requests carry no ambient authority, so they need no CSRF token.
@@ -23,6 +25,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_MAX_AGE = 12 * 3600  # one long shift; then log in again
 STARTED = "started"  # when the session began, by the app's clock (seconds since the epoch)
+SESSION_KEY = "sid"  # names the server-side session (orgs.logins.LoginSession)
 
 
 def csrf_token(request: Request) -> str:
@@ -86,11 +89,13 @@ def _is_form(request: Request) -> bool:
     return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
-def start_session(request: Request, user_id: int, now: datetime) -> None:
-    """Log a user in: a fresh session with a new CSRF token, which ends SESSION_MAX_AGE after
-    `now` (by the app's clock, so tests move time instead of waiting)."""
+def start_session(request: Request, user_id: int, key: str, now: datetime) -> None:
+    """Log a user in: a fresh cookie for the server-side session `key`, with a new CSRF token,
+    which ends SESSION_MAX_AGE after `now` (by the app's clock, so tests move time instead of
+    waiting)."""
     request.session.clear()
     request.session["user_id"] = user_id
+    request.session[SESSION_KEY] = key
     request.session[STARTED] = int(now.timestamp())
     request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
@@ -99,21 +104,23 @@ def end_session(request: Request) -> None:
     request.session.clear()
 
 
-def session_user_id(request: Request) -> int | None:
-    """The id of the user the session cookie logged in, or None: nobody logged in, or the
-    session has ended (older than SESSION_MAX_AGE by the app's clock, or from before sessions
-    carried their start), in which case it is cleared."""
+def session_key(request: Request) -> str | None:
+    """The server-side session key the cookie carries, or None: nobody logged in, or the cookie
+    has ended (older than SESSION_MAX_AGE by the app's clock, or from before sessions carried
+    their start and key), in which case it is cleared. The caller still asks the database
+    whether the session is on (orgs.logins.live_session)."""
     if "session" not in request.scope:
         return None
     user_id = request.session.get("user_id")
+    key = request.session.get(SESSION_KEY)
     if not isinstance(user_id, int):
         return None
     started = request.session.get(STARTED)
     now = request.app.state.clock().timestamp()
-    if not isinstance(started, int) or now - started > SESSION_MAX_AGE:
+    if not isinstance(key, str) or not isinstance(started, int) or now - started > SESSION_MAX_AGE:
         end_session(request)
         return None
-    return user_id
+    return key
 
 
 def safe_next(target: str | None, default: str = "/queue") -> str:
