@@ -67,6 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 _HELD = "sopdesk_write_lock"
 READ_ONLY = "sopdesk_read_only"
+IF_FREE = "sopdesk_write_if_free"  # a writer that gives up at once rather than queue
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _LOCK_WAIT_SECONDS = 5.0
 PG_LOCK_TIMEOUT_MS = 5_000
@@ -89,7 +90,8 @@ def _sqlite_writer_lock(engine: Engine, path: str) -> None:
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")  # a reader never upgrades: it needs no write lock
             return
-        if not lock.acquire(timeout=_LOCK_WAIT_SECONDS):
+        wait = 0.0 if conn.get_execution_options().get(IF_FREE) else _LOCK_WAIT_SECONDS
+        if not lock.acquire(timeout=wait):
             raise sqlite3.OperationalError("database is locked (waited for another writer)")
         conn.info[_HELD] = True
         try:
@@ -167,6 +169,13 @@ def make_reader_sessionmaker(engine: Engine) -> sessionmaker[Session]:
         expire_on_commit=False,
         info={READ_ONLY: True},
     )
+
+
+def make_if_free_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that write only if no other writer of this process holds SQLite's lock: they
+    raise `sqlite3.OperationalError` at once instead of queueing (for bookkeeping a request may
+    skip, like a token's last use, which must not make a read wait for a writer)."""
+    return sessionmaker(engine.execution_options(**{IF_FREE: True}), expire_on_commit=False)
 
 
 @event.listens_for(Session, "before_flush")

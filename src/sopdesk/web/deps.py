@@ -11,6 +11,7 @@ session cookie or an `Authorization: Bearer` token and is a detached `User`.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated
@@ -19,7 +20,7 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sopdesk.db import driver_reason, transaction
+from sopdesk.db import driver_reason, make_if_free_sessionmaker, transaction
 from sopdesk.orgs.logins import live_session
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import token_holder, touch_token
@@ -109,14 +110,19 @@ def _cookie_user(session: Session, key: str | None, now: datetime) -> tuple[User
 
 
 def _record_token_use(request: Request, token_id: int, now: datetime) -> None:
-    """Write the token's last use (at most once a minute per token, so reads stay reads). A
-    busy database does not fail the request for it: the next use writes it."""
-    writers: sessionmaker[Session] = request.app.state.sessionmaker
+    """Write the token's last use (at most once a minute per token, so reads stay reads). It
+    never waits for another writer: when the database is busy the write is skipped, with a log
+    line, and the next use writes it."""
+    factory: sessionmaker[Session] | None = getattr(request.app.state, "if_free_sessionmaker", None)
+    if factory is None:
+        writers: sessionmaker[Session] = request.app.state.sessionmaker
+        factory = make_if_free_sessionmaker(writers.kw["bind"])
+        request.app.state.if_free_sessionmaker = factory
     try:
-        with transaction(writers) as session:
+        with transaction(factory) as session:
             touch_token(session, token_id, now)
-    except OperationalError as exc:
-        log.warning("token %s: last use not recorded (%s)", token_id, driver_reason(exc))
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        log.warning("token %s: last use not recorded now (%s)", token_id, driver_reason(exc))
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
