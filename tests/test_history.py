@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from personas import World, build_world
+from personas import ROOT, World, build_world
 from sopdesk.crm.models import AuditEntry, CallLog
 from sopdesk.desk.models import Interaction, State
+from sopdesk.escalations.models import Ticket
 from sopdesk.history import write_history
+from sopdesk.playbooks.cases import scenario_examples
 from sopdesk.reports import service as reports
 from sopdesk.reports.service import ReportKind, ReportQuery
 
@@ -90,3 +92,44 @@ def test_simulate_history_on_the_command_line(
     assert unknown.exit_code == 2 and "no published playbook" in unknown.output
     usage = runner.invoke(app, ["simulate", "--org", "myoperator"])
     assert usage.exit_code == 2 and "--url and --line are required" in usage.output
+
+
+def test_the_history_holds_scenarios_hand_offs_and_tickets_the_reports_count(
+    session_factory: sessionmaker[Session], world: World
+) -> None:
+    """Scenario forms filled from the org's test cases, the hand-off tasks they owe worked by
+    the teams (some late), emailed tickets answered (some after their SLA) and swept."""
+    root = ROOT / "playbooks"
+    found = {}
+    for org in ("rondesse", "myoperator"):
+        examples = scenario_examples(root / org)
+        if org == "rondesse":
+            assert "crypto" in examples  # the test cases' values, as typed
+        found[org] = write_history(
+            session_factory, org, 6, NOW, per_day=16, examples=examples, tickets_per_day=3
+        )
+    ron, myo = found["rondesse"], found["myoperator"]
+    assert ron.scenarios >= 3 and ron.tasks_done >= 1
+    assert myo.tickets >= 6 * 3  # each team reached by email, every day
+    assert myo.tickets_breached >= 1
+    with session_factory() as s:
+        tickets = s.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.org_id == "myoperator", Ticket.channel == "email")
+        )
+        assert tickets == myo.tickets
+        olga = world.other_org_olga
+        f = reports.report_filter(s, olga, ReportQuery("2026-11-26", "2026-12-01"), NOW)
+        sla = reports.build(s, ReportKind.SLA, f, NOW).data
+        sam = world.supervisor_sam
+        g = reports.report_filter(s, sam, ReportQuery("2026-11-26", "2026-12-01"), NOW)
+        docs = reports.build(s, ReportKind.DOCUMENTATION, g, NOW).data
+        adherence = reports.build(s, ReportKind.ADHERENCE, g, NOW).data
+    assert sla.total.tickets >= myo.tickets  # and those the calls raised
+    assert sla.total.met >= 1 and sla.total.breached == myo.tickets_breached
+    assert sum(t.done_on_time + t.done_late for t in docs.handoffs) == ron.tasks_done
+    assert any(e.kind in ("field", "scenario_step") for e in adherence.elements)
+    same = {"examples": scenario_examples(root / "myoperator"), "tickets_per_day": 3}
+    again = write_history(session_factory, "myoperator", 6, NOW, per_day=16, **same)
+    assert again.tickets == 0 and again.calls == 0

@@ -171,22 +171,26 @@ def demo(
         held.release()
         raise fail(str(exc)) from None
     if history:
-        _write_history(settings.database_url, data.org_ids, history)
+        _write_history(settings, data.org_ids, history)
     _banner(settings, data)
     run_desk(settings, held, demo=data)
 
 
-def _write_history(url: str, org_ids: list[str], days: int) -> None:
-    """`days` days of worked calls per org, through the desk's services, into `url`."""
+def _write_history(settings: Settings, org_ids: list[str], days: int) -> None:
+    """`days` days of worked calls and tickets per org, through the desk's services, into the
+    settings' database; scenario forms are filled with the values of the org's test cases
+    (under the settings' playbooks directory)."""
     from sopdesk.db import make_engine, make_sessionmaker
     from sopdesk.history import write_history
+    from sopdesk.playbooks.cases import scenario_examples
 
-    engine = make_engine(url)
+    engine = make_engine(settings.database_url)
     try:
         factory = make_sessionmaker(engine)
         for org_id in org_ids:
+            examples = scenario_examples(settings.playbooks / org_id)
             try:
-                report = write_history(factory, org_id, days, datetime.now(UTC))
+                report = write_history(factory, org_id, days, datetime.now(UTC), examples=examples)
             except ValueError as exc:
                 raise fail(str(exc)) from None
             sys.stdout.write(f"history {org_id}: {report.summary()}\n")
@@ -219,7 +223,7 @@ def simulate(
     if not org:
         raise fail("--org is required")
     if history:
-        _write_history(get_settings().database_url, [org], history)
+        _write_history(get_settings(), [org], history)
         return
     if url is None or line is None:
         raise fail("--url and --line are required (or --history DAYS)")

@@ -17,6 +17,8 @@ from pydantic import ValidationError
 
 from sopdesk.playbooks import engine
 from sopdesk.playbooks.cases.check import check_errors, check_plan, check_screen, same
+from sopdesk.playbooks.cases.examples import ScenarioExamples as ScenarioExamples
+from sopdesk.playbooks.cases.examples import scenario_examples as scenario_examples
 from sopdesk.playbooks.cases.model import CallGiven, Case, CaseFile, TicketGiven
 from sopdesk.playbooks.cases.timing import check_clock, check_schedule
 from sopdesk.playbooks.engine import (
