@@ -216,7 +216,8 @@ def test_adherence_by_sop_sentence_with_example_calls(
     with session_factory() as s:
         f = reports.report_filter(s, world.supervisor_sam, ReportQuery(**DAY), REPORT_NOW)
         data = reports.build(s, ReportKind.ADHERENCE, f, REPORT_NOW, trace).data
-    assert (data.summary.calls, data.summary.skipped, data.summary.refused) == (3, 5, 3)
+    # Refused: A's refusal named three steps and the lead rule (its outcome not yet known).
+    assert (data.summary.calls, data.summary.skipped, data.summary.refused) == (3, 5, 4)
     by_path = {e.path: e for e in data.elements}
     # P never ticked "intervene" (not required): reached and skipped, on PSOS, by Ana.
     intervene = by_path["lines[id=psos].steps[id=intervene]"]
@@ -233,6 +234,14 @@ def test_adherence_by_sop_sentence_with_example_calls(
     wallet = by_path["scenarios[id=crypto].fields[id=wallet_type]"]
     assert (wallet.done, [s.row for s in wallet.sop]) == (1, ["R50"])
     assert by_path["scenarios[id=crypto].fields[id=other_details]"].skipped == 1
+    # Documentation rules: the call log on both Main calls; the Hot lead only on B (not
+    # converted); A's refusal before its outcome was recorded counts for the lead rule.
+    log = by_path["lines[id=main].documentation[record=call_log]"]
+    assert (log.kind, log.reached, log.done, log.skipped, log.refused) == ("rule", 2, 2, 0, 0)
+    lead = by_path["lines[id=main].documentation[record=lead]"]
+    assert (lead.reached, lead.done, lead.refused, lead.done_calls) == (1, 1, 1, [history.b])
+    assert lead.text == "lead (stage Hot) when converted is False"
+    assert [s.row for s in lead.sop] == ["R13"]
     agents = {(a.path, a.agent_name): a.done for a in data.by_agent}
     assert agents[("lines[id=main].steps[id=probe]", "Bo Lind")] == 1
     assert "lines[id=main].steps[id=probe]" not in {

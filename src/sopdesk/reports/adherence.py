@@ -1,12 +1,15 @@
-"""Adherence by SOP sentence (pure): for each playbook step, scenario step and scenario field,
+"""Adherence by SOP sentence (pure): for each playbook step, scenario step, scenario field and
+documentation rule,
 how often wrapped-up calls reached it, did it or skipped it, how often a wrap-up was refused
 for it, on which lines and by whom, with the SOP sentences behind it (the traceability table)
 and example calls.
 
 *Reached*: on the call's path (a line's steps after the branches taken; a scenario's steps and
-fields once the scenario was opened). *Skipped*: reached and not done, and the wrap-up accepted
-all the same (a step or field the playbook does not require). *Refused*: wrap-ups refused
-naming it. Overrides are not counted: the desk records none yet.
+fields once the scenario was opened; a documentation rule whose condition held). *Skipped*:
+reached and not done, and the wrap-up accepted all the same (a step or field the playbook does
+not require; a rule that applied is never skipped: the wrap-up refuses until its record can be
+written). *Refused*: wrap-ups refused naming it. Overrides are not counted: the desk has no way
+to override a wrap-up's refusal, so there are none to count.
 """
 
 from __future__ import annotations
@@ -62,23 +65,30 @@ class AdherenceReport(BaseModel):
     by_agent: list[AgentAdherence]
 
 
+def _where(use: ElementUse) -> tuple[str, str]:
+    """The element's list in the playbook: (`lines`, `steps`), (`scenarios`, `fields`)..."""
+    group = "lines" if use.kind in ("step", "rule") else "scenarios"
+    part = {"field": "fields", "rule": "documentation"}.get(use.kind, "steps")
+    return group, part
+
+
 def element_path(use: ElementUse) -> str:
-    group = "lines" if use.kind == "step" else "scenarios"
-    part = "fields" if use.kind == "field" else "steps"
-    return f"{group}[id={use.owner}].{part}[id={use.element}]"
+    group, part = _where(use)
+    key = use.element if use.kind == "rule" else f"id={use.element}"
+    return f"{group}[id={use.owner}].{part}[{key}]"
 
 
 def _sentences(trace: Traceability, use: ElementUse) -> list[SopSentence]:
-    path = element_path(use)
-    group = "lines" if use.kind == "step" else "scenarios"
-    part = "fields" if use.kind == "field" else "steps"
+    group, part = _where(use)
     # A row may name the whole list (`scenarios[id=crypto].fields`) rather than one item.
-    return trace.sentences(path) or trace.sentences(f"{group}[id={use.owner}].{part}")
+    return trace.sentences(element_path(use)) or trace.sentences(f"{group}[id={use.owner}].{part}")
 
 
 def _refusals(calls: Sequence[AdherenceCall], attempts: Sequence[WrapAttempt]) -> dict[str, int]:
-    """Element path -> how many refused wrap-ups named it."""
+    """Element path -> how many refused wrap-ups named it (a documentation rule by the codes
+    of what it could not yet write: `outcome_unknown` for a lead owed only when not converted)."""
     lines = {c.id: c.line_id for c in calls}
+    rules = {c.id: [u for u in c.uses if u.kind == "rule"] for c in calls}
     counts: dict[str, int] = defaultdict(int)
     for a in attempts:
         for m in a.missing:
@@ -87,6 +97,9 @@ def _refusals(calls: Sequence[AdherenceCall], attempts: Sequence[WrapAttempt]) -
                 counts[f"scenarios[id={m.scenario}].steps[id={m.place}]"] += 1
             elif a.interaction_id in lines:
                 counts[f"lines[id={lines[a.interaction_id]}].steps[id={m.place}]"] += 1
+            for rule in rules.get(a.interaction_id, []):
+                if m.code in rule.refused_as:
+                    counts[element_path(rule)] += 1
     return counts
 
 

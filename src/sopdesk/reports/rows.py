@@ -73,16 +73,20 @@ class TicketRow:
 
 @dataclass(frozen=True)
 class ElementUse:
-    """One playbook element on one wrapped-up call: a line's step, a scenario's step or field.
+    """One playbook element on one wrapped-up call: a line's step, a scenario's step or field,
+    or a line's documentation rule (done: it applied and its record was written; rules that did
+    not apply are not listed).
 
     `status`: done; skipped (on the call's path, not done); off_path (a branch not taken);
     after_call (a step done after the call, by a task)."""
 
-    kind: str  # step | scenario_step | field
-    owner: str  # the line id (steps) or the scenario id
+    kind: str  # step | scenario_step | field | rule
+    owner: str  # the line id (steps, rules) or the scenario id
     element: str
     text: str
     status: str
+    # A documentation rule's: the codes a refused wrap-up names when it cannot be met yet.
+    refused_as: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

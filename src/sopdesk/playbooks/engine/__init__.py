@@ -59,15 +59,20 @@ from sopdesk.playbooks.engine.schedules import CycleDates, cycle_for, reminder_d
 from sopdesk.playbooks.engine.schemas import json_schema
 from sopdesk.playbooks.engine.screen import ScenarioView, Screen, build_screen, scenarios_on_line
 from sopdesk.playbooks.engine.wrapup import (
+    RULE_CODES,
     converted_of,
     intake_of_type,
     resolved_line,
+    rule_key,
+    rule_text,
+    rules_held,
     wrap_up_plan,
 )
 from sopdesk.playbooks.language.schema import Playbook
 
 __all__ = [
     "DEFAULT_ON_MISSED",
+    "RULE_CODES",
     "AccountNoteData",
     "CallLogData",
     "CallRecord",
@@ -116,6 +121,9 @@ __all__ = [
     "reminder_days",
     "resolve_call",
     "resolved_line",
+    "rule_key",
+    "rule_text",
+    "rules_held",
     "scenario_progress",
     "scenario_state",
     "scenarios_on_line",

@@ -32,6 +32,7 @@ from sopdesk.playbooks.engine.matching import fallback_line
 from sopdesk.playbooks.engine.progress import line_progress, scenario_progress
 from sopdesk.playbooks.language.schema import (
     Condition,
+    DocumentationRule,
     FieldType,
     FollowUpTask,
     Line,
@@ -87,6 +88,37 @@ def _holds(condition: Condition, converted: bool | None, record: CallRecord) -> 
             return None
         return condition.converted == converted
     return True
+
+
+# What a refused wrap-up names when a rule cannot be met yet: the codes of its Missing items.
+RULE_CODES = {"lead": ("outcome_unknown",), "account_note": ("account_required",)}
+
+
+def rule_key(rule: DocumentationRule) -> str:
+    """The rule as the traceability table names it: `record=lead`."""
+    return f"record={rule.record}"
+
+
+def rule_text(rule: DocumentationRule) -> str:
+    """A documentation rule in words: "lead (stage Hot) when converted is false"."""
+    what = rule.record.replace("_", " ")
+    if rule.stage:
+        what += f" (stage {rule.stage})"
+    if rule.task is not None:
+        what += f": {rule.task.title}"
+    when = rule.when.model_dump(exclude_none=True)
+    if when:
+        what += " when " + ", ".join(f"{k.replace('_', ' ')} is {v}" for k, v in when.items())
+    return what
+
+
+def rules_held(
+    playbook: Playbook, line: Line, record: CallRecord
+) -> list[tuple[DocumentationRule, bool | None]]:
+    """Each documentation rule of the line and whether it held for the call (None: it depends
+    on an outcome not recorded): the rules a wrapped-up call was documented against."""
+    converted = converted_of(playbook, record)
+    return [(rule, _holds(rule.when, converted, record)) for rule in line.documentation]
 
 
 def _task(
