@@ -240,7 +240,8 @@ def test_adherence_by_sop_sentence_with_example_calls(
     assert (log.kind, log.reached, log.done, log.skipped, log.refused) == ("rule", 2, 2, 0, 0)
     lead = by_path["lines[id=main].documentation[record=lead]"]
     assert (lead.reached, lead.done, lead.refused, lead.done_calls) == (1, 1, 1, [history.b])
-    assert lead.text == "lead (stage Hot) when converted is False"
+    assert lead.text == "lead (stage Hot) when converted is false"
+    assert lead.label == "main · lead record"
     assert [s.row for s in lead.sop] == ["R13"]
     agents = {(a.path, a.agent_name): a.done for a in data.by_agent}
     assert agents[("lines[id=main].steps[id=probe]", "Bo Lind")] == 1

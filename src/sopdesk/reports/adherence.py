@@ -78,6 +78,13 @@ def element_path(use: ElementUse) -> str:
     return f"{group}[id={use.owner}].{part}[{key}]"
 
 
+def _name(use: ElementUse) -> str:
+    """How a chart names the element: its id, or for a rule the record it owes."""
+    if use.kind == "rule":
+        return use.element.removeprefix("record=").replace("_", " ") + " record"
+    return use.element
+
+
 def _sentences(trace: Traceability, use: ElementUse) -> list[SopSentence]:
     group, part = _where(use)
     # A row may name the whole list (`scenarios[id=crypto].fields`) rather than one item.
@@ -120,7 +127,7 @@ def adherence(
         elements.append(
             ElementAdherence(
                 path=path,
-                label=f"{first.owner} · {first.element}",
+                label=f"{first.owner} · {_name(first)}",
                 kind=first.kind,
                 owner=first.owner,
                 element=first.element,

@@ -108,7 +108,8 @@ def rule_text(rule: DocumentationRule) -> str:
         what += f": {rule.task.title}"
     when = rule.when.model_dump(exclude_none=True)
     if when:
-        what += " when " + ", ".join(f"{k.replace('_', ' ')} is {v}" for k, v in when.items())
+        shown = {k: str(v).lower() if isinstance(v, bool) else v for k, v in when.items()}
+        what += " when " + ", ".join(f"{k.replace('_', ' ')} is {v}" for k, v in shown.items())
     return what
 
 

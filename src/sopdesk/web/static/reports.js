@@ -112,6 +112,12 @@
     var horizontal = figure.hasAttribute("data-horizontal");
     var valueAxis = { beginAtZero: true, max: spec.unit === "%" ? 100 : undefined,
       title: { display: Boolean(spec.unit), text: spec.unit === "%" ? "per cent" : "seconds" } };
+    var categoryAxis = { ticks: { autoSkip: false } };  // every row named, never every other
+    if (horizontal) {
+      // Room for each row's bars and its name: a fixed box squeezed 12 rows and hid half.
+      var perRow = 14 * Math.max(1, spec.series.length) + 10;
+      canvas.parentNode.style.height = Math.max(260, spec.categories.length * perRow + 70) + "px";
+    }
     var chart = new Chart(canvas, {
       type: spec.kind === "line" ? "line" : "bar",
       data: { labels: spec.categories, datasets: datasets(spec, data) },
@@ -119,7 +125,7 @@
         animation: false, responsive: true, maintainAspectRatio: false,
         indexAxis: horizontal ? "y" : "x",
         plugins: { legend: { position: "bottom", labels: { usePointStyle: spec.kind === "line" } } },
-        scales: horizontal ? { x: valueAxis } : { y: valueAxis },
+        scales: horizontal ? { x: valueAxis, y: categoryAxis } : { y: valueAxis },
       },
     });
     figure.dataset.drawn = String(chart.data.datasets.length);
