@@ -36,11 +36,12 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from sopdesk.db import make_engine, make_sessionmaker, transaction
 from sopdesk.demo import load_demo
-from sopdesk.orgs.models import Org
-from sopdesk.orgs.service import create_token
+from sopdesk.orgs.models import Org, Role
+from sopdesk.orgs.service import create_token, create_user
 from sopdesk.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,14 +85,36 @@ def fresh_postgres() -> str | None:
     return PG_URL
 
 
+# The wrap-up phase's agents: a floor of people each holding a few calls, as on a real shift
+# (one agent holding a thousand made every wrap-up read all thousand for its presence).
+WRAP_AGENTS = 100
+
+
+def bench_agents(s: Session, now: datetime) -> list[str]:
+    """WRAP_AGENTS agents of Rondesse made for the benchmark, and a token for each."""
+    tokens = []
+    for n in range(WRAP_AGENTS):
+        email = f"bench-agent-{n}@rondesse.example"
+        create_user(
+            s, org_id="rondesse", email=email, name=f"Bench Agent {n}", role=Role.AGENT,
+            password="bench-password", now=now,
+        )  # fmt: skip
+        tokens.append(create_token(s, org_id="rondesse", email=email, now=now))
+    return tokens
+
+
+AGENT_TOKENS: list[str] = []
+
+
 @contextmanager
 def server(database_url: str) -> Iterator[tuple[str, str, int]]:
-    """A `sopdesk serve` process on demo data; yields (base URL, agent token, pid)."""
+    """A `sopdesk serve` process on demo data; yields (base URL, agent token, pid). The
+    wrap-up phase's agents' tokens are in AGENT_TOKENS."""
     settings = Settings(database_url=database_url, playbooks=ROOT / "playbooks")
     load_demo(settings, datetime.now(UTC), calls=False, articles=False)
     engine = make_engine(database_url)
     with transaction(make_sessionmaker(engine)) as s:
-        # The wrap-up phase has one agent hold hundreds of calls at once: lift the org's limit
+        # The wrap-up phase has each agent hold several calls at once: lift the org's limit
         # of open calls per agent (one by default) for the benchmark.
         org = s.get(Org, "rondesse")
         if org is not None and hasattr(org, "max_active_calls"):
@@ -99,6 +122,7 @@ def server(database_url: str) -> Iterator[tuple[str, str, int]]:
         token = create_token(
             s, org_id="rondesse", email="ana@rondesse.example", now=datetime.now(UTC)
         )
+        AGENT_TOKENS[:] = bench_agents(s, datetime.now(UTC))
     engine.dispose()
     port = free_port()
     env = {**os.environ, "SOPDESK_DATABASE_URL": database_url, "SOPDESK_PORT": str(port)}
@@ -310,39 +334,48 @@ def _wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not answer within 60 s")
 
 
-async def prepare_calls(base: str, token: str, count: int) -> list[int]:
-    """Calls ready to wrap up (rung, accepted, steps done, outcome set), made before the
-    measured run and not counted in it."""
-    headers = {"Authorization": f"Bearer {token}"}
+async def prepare_calls(base: str, tokens: list[str], count: int) -> list[tuple[int, str]]:
+    """Calls ready to wrap up (rung, accepted, steps done, outcome set), each held by one of
+    the agents of `tokens` in turn, made before the measured run and not counted in it; each
+    with the token of the agent who holds it."""
     limits = httpx.Limits(max_connections=16)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as c:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as c:
         sem = asyncio.Semaphore(8)
 
-        async def prepare() -> int:
+        async def prepare(n: int) -> tuple[int, str]:
+            token = tokens[n % len(tokens)]
+            auth = {"Authorization": f"Bearer {token}"}
             async with sem:
-                made = await c.post("/api/v1/calls", json={"label": "Rondesse Main Number"})
+                made = await c.post(
+                    "/api/v1/calls", json={"label": "Rondesse Main Number"}, headers=auth
+                )
                 iid = int(made.json()["id"])
-                await c.post(f"/api/v1/interactions/{iid}/accept")
+                await c.post(f"/api/v1/interactions/{iid}/accept", headers=auth)
                 for step in ("greet", "probe"):
-                    await c.put(f"/api/v1/interactions/{iid}/steps/{step}", json={"done": True})
-                await c.put(f"/api/v1/interactions/{iid}/outcome", json={"converted": False})
-                return iid
+                    await c.put(
+                        f"/api/v1/interactions/{iid}/steps/{step}",
+                        json={"done": True},
+                        headers=auth,
+                    )
+                await c.put(
+                    f"/api/v1/interactions/{iid}/outcome", json={"converted": False}, headers=auth
+                )
+                return iid, token
 
-        return list(await asyncio.gather(*(prepare() for _ in range(count))))
+        return list(await asyncio.gather(*(prepare(n) for n in range(count))))
 
 
-def wrap_ups(base: str, token: str, count: int, pid: int) -> str:
-    """`count` wrap-ups through the HTTP API, sent by wrk over 32 connections."""
-    ids = asyncio.run(prepare_calls(base, token, count))
+def wrap_ups(base: str, tokens: list[str], count: int, pid: int) -> str:
+    """`count` wrap-ups through the HTTP API, sent by wrk over 32 connections, each by the
+    agent who holds the call (`count / len(tokens)` calls each)."""
+    calls = asyncio.run(prepare_calls(base, tokens, count))
     with tempfile.NamedTemporaryFile("w", suffix=".ids") as listing:
-        listing.write("\n".join(map(str, ids)) + "\n")
+        listing.write("".join(f"{iid} {token}\n" for iid, token in calls))
         listing.flush()
         cpu_before = cpu_seconds(pid)
         # Long enough for the slowest desk measured so far (~50/s); wrk stops when done.
         seconds = count / 40 + 5
-        summary = run_wrk(
-            "wrap.lua", base, seconds, 32, {"BENCH_IDS": listing.name, "BENCH_TOKEN": token}
-        )
+        summary = run_wrk("wrap.lua", base, seconds, 32, {"BENCH_IDS": listing.name})
         cpu_ms = (cpu_seconds(pid) - cpu_before) * 1000 / count
     answered = summary["ok"] + summary["failed"]
     elapsed = max(1e-6, (summary["last_us"] - summary["first_us"]) / 1e6)
@@ -354,8 +387,8 @@ def wrap_ups(base: str, token: str, count: int, pid: int) -> str:
     )
     return (
         f"wrap-ups   {summary['ok']}/{count} ok at {answered / elapsed:6.1f}/s (wrk, 32 "
-        f"connections)  p50 {summary['p50_ms']:.1f} ms  p99 {summary['p99_ms']:.1f} ms  "
-        f"server CPU {cpu_ms:5.2f} ms/wrap-up{short}"
+        f"connections, {len(tokens)} agents)  p50 {summary['p50_ms']:.1f} ms  "
+        f"p99 {summary['p99_ms']:.1f} ms  server CPU {cpu_ms:5.2f} ms/wrap-up{short}"
     )
 
 
@@ -470,7 +503,7 @@ def run_backend(name: str, url: str, baseline_url: str, quick: bool) -> None:
                 f"{theirs.cpu_ms:.2f} ms per call = {ours.cpu_ms / theirs.cpu_ms:.1f}x "
                 f"(target <= 2x)"
             )
-        print(wrap_ups(base, token, 300 if quick else 1000, pid))
+        print(wrap_ups(base, AGENT_TOKENS, 300 if quick else 1000, pid))
         if name == "SQLite":
             print(asyncio.run(many_agents(base, token, 100 if quick else 500, 10, pid)))
         print(f"desk server RSS after the load {rss_mb(pid):.0f} MB")

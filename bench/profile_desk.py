@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_desk import WEBHOOK, prepare_calls, run_wrk, server
+from bench_desk import AGENT_TOKENS, WEBHOOK, prepare_calls, run_wrk, server
 
 
 def record(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes]:
@@ -60,17 +60,17 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "profile.txt"
-        with server(f"sqlite:///{tmp}/profile.db") as (base, token, pid):
+        with server(f"sqlite:///{tmp}/profile.db") as (base, _token, pid):
             if args.path == "ring":
                 spy = record(pid, args.seconds, out)
                 env = {"BENCH_RATE": "80", "BENCH_LABEL": "Rondesse PSOS", "BENCH_TAG": "prof"}
                 run_wrk("ring.lua", f"{base}{WEBHOOK}", args.seconds, 16, env)
             else:
-                ids = asyncio.run(prepare_calls(base, token, 400))
+                calls = asyncio.run(prepare_calls(base, AGENT_TOKENS, 400))
                 listing = Path(tmp) / "ids"
-                listing.write_text("\n".join(map(str, ids)) + "\n")
+                listing.write_text("".join(f"{iid} {tok}\n" for iid, tok in calls))
                 spy = record(pid, args.seconds, out)
-                env = {"BENCH_IDS": str(listing), "BENCH_TOKEN": token}
+                env = {"BENCH_IDS": str(listing)}
                 run_wrk("wrap.lua", base, args.seconds, 16, env)
             spy.wait()
         summarise(out, args.top)

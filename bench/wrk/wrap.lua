@@ -1,13 +1,18 @@
 -- Wrap-ups as fast as the server answers them: each request posts /wrap-up for the next call
--- of BENCH_IDS (a file of interaction ids, one per line), each call once; run with one thread
+-- of BENCH_IDS (a file of "interaction-id token" lines: the call and the token of the agent
+-- who holds it), each call once; run with one thread
 -- (-t1), which is plenty for wrk. Once every call was sent, the connections wait; the first
 -- and last answers' times give the achieved rate.
--- Environment: BENCH_IDS, BENCH_TOKEN, BENCH_DIR.
+-- Environment: BENCH_IDS, BENCH_DIR.
 package.path = os.getenv("BENCH_DIR") .. "/?.lua;" .. package.path
 local now_us = require("clock")
 
-local ids = {}
-for line in io.lines(os.getenv("BENCH_IDS")) do table.insert(ids, line) end
+local ids, tokens = {}, {}
+for line in io.lines(os.getenv("BENCH_IDS")) do
+  local id, token = line:match("^(%d+) (%S+)$")
+  table.insert(ids, id)
+  table.insert(tokens, token)
+end
 local thread_of = nil
 
 function setup(thread)
@@ -16,7 +21,6 @@ end
 
 function init(args)
   wrk.method = "POST"
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
   sent, ok, failed, first, last, primed = 0, 0, 0, 0, 0, false
 end
 
@@ -34,8 +38,9 @@ function request()
     return wrk.format(nil, "/health")
   end
   sent = sent + 1
-  local id = ids[math.min(sent, #ids)]
-  return wrk.format(nil, "/api/v1/interactions/" .. id .. "/wrap-up")
+  local n = math.min(sent, #ids)
+  local auth = { ["Authorization"] = "Bearer " .. tokens[n] }
+  return wrk.format(nil, "/api/v1/interactions/" .. ids[n] .. "/wrap-up", auth)
 end
 
 function response(status, headers, body)
