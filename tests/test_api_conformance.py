@@ -39,6 +39,8 @@ CHECKED_AGAINST_THE_ORG: dict[str, str] = {
     "^/api/v1/calls$": "a time within 2000-2100 (`format: date-time` has no bounds)",
     "/scenarios/": "a scenario of the call's playbook and values its fields take",
     "/steps/": "a step of the call's playbook",
+    "/wrap-up$": "every record the call owes documented first (`documentation_missing` lists "
+    "what is missing)",
     "/transfer$": "a person of the org who takes calls, a team of the playbook",
     "/account$": "an account of the org",
     "^/api/v1/leads/[^/]+$": "a stage of the org and an owner of the org",
