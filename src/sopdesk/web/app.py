@@ -26,10 +26,11 @@ from sopdesk.db import make_engine, make_reader_sessionmaker, make_sessionmaker,
 from sopdesk.settings import BUNDLED_VENDOR, Settings, installed_version
 from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
-from sopdesk.web.errors import ErrorResponse, install_error_handlers
+from sopdesk.web.errors import BAD_BODY, documented, install_error_handlers
 from sopdesk.web.headers import SecurityHeaders
 from sopdesk.web.install_secret import check_serving, installation_secret
 from sopdesk.web.limits import BodyLimit
+from sopdesk.web.methods import AllowedMethods
 from sopdesk.web.security import SESSION_MAX_AGE, csrf_protect
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -42,15 +43,13 @@ VENDOR_FILES = (
 )
 KEEPALIVE_SECONDS = 15.0
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": description}
-    for status, description in [
-        (401, "Not logged in, or a bad token"),
-        (403, "Not allowed for your role, or a missing CSRF token"),
-        (404, "Not found in your org"),
-        (422, "Invalid input; `fields` names each problem"),
-    ]
-}
+ERROR_RESPONSES = documented(
+    (401, "Not logged in, or a bad token"),
+    (403, "Not allowed for your role, or a missing CSRF token"),
+    (404, "Not found in your org"),
+    (422, "Invalid input; `fields` names each problem"),
+    (503, "The database is busy or full: nothing was changed; retry after `Retry-After` seconds"),
+)
 
 
 def check_vendor(vendor: Path) -> None:
@@ -136,6 +135,7 @@ def create_app(
         same_site="lax",
         https_only=settings.production,
     )
+    app.add_middleware(AllowedMethods)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit)
 
@@ -148,4 +148,38 @@ def create_app(
     # The vendor mount comes first: "/static" would otherwise swallow "/static/vendor/...".
     app.mount("/static/vendor", StaticFiles(directory=vendor), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    refine_openapi(app)
     return app
+
+
+def _omitted_not_null(parameter: dict[str, Any]) -> None:
+    """A query or header parameter is left out when it has no value: a null cannot be sent in
+    a query string or a header (it would arrive as the text "null"), so none is documented."""
+    schema = parameter.get("schema", {})
+    kept = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    if len(kept) == 1 and len(schema["anyOf"]) == 2:
+        del schema["anyOf"]
+        parameter["schema"] = {**kept[0], **schema}
+
+
+def refine_openapi(app: FastAPI) -> None:
+    """/openapi.json as the app answers: `BAD_BODY`'s answers on every operation that takes a
+    request body, and optional parameters that are omitted rather than null."""
+    generate = app.openapi
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()  # FastAPI keeps it in app.openapi_schema
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    _omitted_not_null(parameter)
+                if "requestBody" in operation:
+                    for status, answer in BAD_BODY.items():
+                        documented_answer = {"description": answer["description"], "content": error}
+                        operation["responses"].setdefault(str(status), documented_answer)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

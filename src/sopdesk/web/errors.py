@@ -99,6 +99,18 @@ class Forbidden(ApiError):
         super().__init__(403, message, code=code)
 
 
+def documented(*statuses: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for refusals in the one error shape: (status, when) pairs."""
+    return {status: {"model": ErrorResponse, "description": when} for status, when in statuses}
+
+
+# What any operation with a request body can answer before its route runs (`limits`, FastAPI).
+BAD_BODY = documented(
+    (400, "The body could not be read: not JSON or a form, or a bad Content-Length"),
+    (413, "The body is larger than this operation's limit (the message names it)"),
+)
+
+
 def wants_json(request: Request) -> bool:
     """API and event-stream clients get JSON; browsers asking for pages get HTML."""
     path = request.url.path
@@ -194,6 +206,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = exc.detail if isinstance(exc.detail, str) else CODES.get(exc.status_code, "error")
     if exc.status_code == 404 and message == "Not Found":
         message = f"no page or endpoint at {request.url.path}"
+    if exc.status_code == 405 and message == "Method Not Allowed":
+        message = f"{request.method} is not one of the methods of {request.url.path} (see Allow)"
     error = ApiError(exc.status_code, message)
     response = await _respond(request, error)
     if exc.headers:

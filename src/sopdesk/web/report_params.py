@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 
 from sopdesk.reports.service import ReportQuery
 from sopdesk.reports.traceability import Traceability, traceability_for
 from sopdesk.settings import Settings
+from sopdesk.web.ids import MAX_ID
 
 Format = Literal["json", "csv"]
+# Read as text (`reports.filters.parse_range` names a bad day in the page's words), documented
+# as what it must be: an ISO day, or empty (a report form sent with the box left blank).
+DAY: dict[str, Any] = {
+    "max_length": 10,
+    "json_schema_extra": {"anyOf": [{"format": "date"}, {"maxLength": 0}]},
+}
 
 
 def report_query(
     start: Annotated[
         str | None,
-        Query(alias="from", max_length=10, description="first day, YYYY-MM-DD, org's zone"),
+        Query(alias="from", description="first day, YYYY-MM-DD, org's zone", **DAY),
     ] = None,
     end: Annotated[
         str | None,
-        Query(alias="to", max_length=10, description="last day (inclusive); default today"),
+        Query(alias="to", description="last day (inclusive); default today", **DAY),
     ] = None,
     line: Annotated[str | None, Query(max_length=64, description="a line id")] = None,
-    agent: Annotated[int | None, Query(ge=1, description="an agent's user id")] = None,
+    agent: Annotated[int | None, Query(ge=1, le=MAX_ID, description="an agent's user id")] = None,
     team: Annotated[str | None, Query(max_length=64, description="a team id")] = None,
     playbook_version: Annotated[str | None, Query(max_length=64)] = None,
     urgency: Annotated[str | None, Query(max_length=64, description="an urgency name")] = None,

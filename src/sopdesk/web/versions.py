@@ -27,6 +27,7 @@ def if_match(
         str | None,
         Header(
             alias="If-Match",
+            pattern=r'^(\*|(W/)?"[0-9]{1,9}")$',
             description='the version the text was written over, as the last ETag gave it ("3"); '
             "a stale one is refused with 412 `stale`",
         ),

@@ -18,6 +18,7 @@ from sopdesk.crm import callers
 from sopdesk.crm.views import AccountPublic, ContactPublic
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ErrorResponse
+from sopdesk.web.ids import IdField
 
 router = APIRouter(tags=["crm"])
 
@@ -34,7 +35,7 @@ class ContactIn(BaseModel):
     name: str | None = Field(None, max_length=callers.NAME_MAX)
     phone: str | None = Field(None, max_length=40, description="any format; stored in E.164")
     email: str | None = Field(None, max_length=callers.EMAIL_MAX)
-    account_id: int | None = Field(None, description="the account the contact belongs to")
+    account_id: IdField | None = Field(None, description="the account the contact belongs to")
 
 
 class AccountIn(BaseModel):

@@ -25,6 +25,7 @@ from sopdesk.errors import FieldProblem, Refusal
 from sopdesk.orgs.webhooks import webhook_allowed
 from sopdesk.settings import Settings
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
+from sopdesk.web.errors import BAD_BODY
 from sopdesk.web.ids import Moment
 
 router = APIRouter(tags=["calls"])
@@ -108,7 +109,7 @@ def _check_credential(
             raise Refusal(403, "forbidden", BAD_CREDENTIAL)
 
 
-@router.post("/telephony/ringcentral", response_model=WebhookReply)
+@router.post("/telephony/ringcentral", response_model=WebhookReply, responses=BAD_BODY)
 async def ringcentral_webhook(
     request: Request,
     now: Now,

@@ -21,9 +21,11 @@ from sopdesk.crm.views import (
     TaskPublic,
 )
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.errors import NotFound
+from sopdesk.web.errors import NotFound, documented
+from sopdesk.web.ids import IdField, IdPath
 
 router = APIRouter(tags=["crm"])
+CLOSED = documented((409, "The task is already closed"))
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
@@ -40,7 +42,7 @@ def list_accounts(
 
 
 @router.get("/accounts/{account_id}", response_model=AccountDetailPublic)
-def get_account(account_id: int, session: SessionDep, user: CurrentUser) -> AccountDetailPublic:
+def get_account(account_id: IdPath, session: SessionDep, user: CurrentUser) -> AccountDetailPublic:
     """An account with its contacts, notes, call history, leads and tasks (newest first)."""
     detail = crm.account_detail(session, user.org_id, account_id)
     if detail is None:
@@ -80,14 +82,14 @@ def list_tasks(
 
 
 @router.post("/tasks/{task_id}/done", response_model=TaskPublic)
-def task_done(task_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
+def task_done(task_id: IdPath, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
     """Mark a task done (its assignee, its team, a supervisor or an admin); repeating is a no-op."""
     task = crm.complete_task(session, user, task_id, now)
     return TaskPublic.model_validate(task)
 
 
 class AssignIn(BaseModel):
-    user_id: int = Field(description="a member of the task's team")
+    user_id: IdField = Field(description="a member of the task's team")
 
 
 class CommentIn(BaseModel):
@@ -104,15 +106,15 @@ class CloseIn(BaseModel):
     )
 
 
-@router.post("/tasks/{task_id}/claim", response_model=TaskPublic)
-def claim_task(task_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
+@router.post("/tasks/{task_id}/claim", response_model=TaskPublic, responses=CLOSED)
+def claim_task(task_id: IdPath, session: SessionDep, user: CurrentUser, now: Now) -> TaskPublic:
     """Make the task yours (its team's members, supervisors); 409 once it is closed."""
     return TaskPublic.model_validate(follow_up.claim(session, user, task_id, now))
 
 
-@router.post("/tasks/{task_id}/assign", response_model=TaskPublic)
+@router.post("/tasks/{task_id}/assign", response_model=TaskPublic, responses=CLOSED)
 def assign_task(
-    task_id: int, body: AssignIn, session: SessionDep, user: CurrentUser, now: Now
+    task_id: IdPath, body: AssignIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> TaskPublic:
     """Give the task to another member of its team (its team's members, supervisors)."""
     task = follow_up.assign(session, user, task_id, body.user_id, now)
@@ -120,24 +122,28 @@ def assign_task(
 
 
 @router.get("/tasks/{task_id}/comments", response_model=list[TaskCommentPublic])
-def task_comments(task_id: int, session: SessionDep, user: CurrentUser) -> list[TaskCommentPublic]:
+def task_comments(
+    task_id: IdPath, session: SessionDep, user: CurrentUser
+) -> list[TaskCommentPublic]:
     """The task's comment thread, oldest first."""
     thread = follow_up.comments(session, user, task_id)
     return [TaskCommentPublic.model_validate(c) for c in thread]
 
 
-@router.post("/tasks/{task_id}/comments", response_model=TaskCommentPublic, status_code=201)
+@router.post(
+    "/tasks/{task_id}/comments", response_model=TaskCommentPublic, status_code=201, responses=CLOSED
+)
 def comment_task(
-    task_id: int, body: CommentIn, session: SessionDep, user: CurrentUser, now: Now
+    task_id: IdPath, body: CommentIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> TaskCommentPublic:
     """Add a comment (its assignee, its team, supervisors); 409 once it is closed."""
     row = follow_up.comment(session, user, task_id, body.body, now)
     return TaskCommentPublic.model_validate(row)
 
 
-@router.post("/tasks/{task_id}/close", response_model=TaskPublic)
+@router.post("/tasks/{task_id}/close", response_model=TaskPublic, responses=CLOSED)
 def close_task(
-    task_id: int, body: CloseIn, session: SessionDep, user: CurrentUser, now: Now
+    task_id: IdPath, body: CloseIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> TaskPublic:
     """Close the task with its outcome (its assignee, its team, supervisors); 409 if closed."""
     task = follow_up.close(

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from sopdesk.desk import service as desk
-from sopdesk.web.api.interactions import InteractionDetail, detail
+from sopdesk.web.api.interactions import CONFLICT, InteractionDetail, detail
 from sopdesk.web.deps import CurrentAgent, Now, SessionDep
 from sopdesk.web.ids import IdField, IdPath
 
@@ -38,7 +38,7 @@ class TransferToTeam(BaseModel):
 TransferIn = TransferToUser | TransferToTeam
 
 
-@router.post("/{interaction_id}/release", response_model=InteractionDetail)
+@router.post("/{interaction_id}/release", response_model=InteractionDetail, responses=CONFLICT)
 def release(
     interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -47,7 +47,7 @@ def release(
     return detail(session, desk.release(session, user, interaction_id, now), now)
 
 
-@router.post("/{interaction_id}/transfer", response_model=InteractionDetail)
+@router.post("/{interaction_id}/transfer", response_model=InteractionDetail, responses=CONFLICT)
 def transfer(
     interaction_id: IdPath, body: TransferIn, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -60,7 +60,7 @@ def transfer(
     return detail(session, interaction, now)
 
 
-@router.post("/{interaction_id}/takeover", response_model=InteractionDetail)
+@router.post("/{interaction_id}/takeover", response_model=InteractionDetail, responses=CONFLICT)
 def takeover(
     interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:

@@ -18,11 +18,21 @@ from sopdesk.desk.wrapup import WrittenRecord, wrap_up
 from sopdesk.kb.service import Catalog
 from sopdesk.playbooks.engine import FieldValue, Missing, OwedRecord, Screen
 from sopdesk.web.deps import CurrentAgent, CurrentUser, Now, SessionDep
-from sopdesk.web.errors import ErrorResponse
+from sopdesk.web.errors import ErrorResponse, documented
 from sopdesk.web.ids import IdField, IdPath
 from sopdesk.web.versions import IfMatch, etag
 
 router = APIRouter(prefix="/interactions", tags=["interactions"])
+
+# Every change to a call is refused while the call is not yours to change.
+CONFLICT = documented(
+    (
+        409,
+        "The call is not yours to change now: another agent has it (`taken`), it is not "
+        "accepted yet, it is over (`closed`, `missed`), you already hold your calls (`busy`), "
+        "or (an escalation) its policy wants an FAQ tried first",
+    )
+)
 
 
 class InteractionDetail(BaseModel):
@@ -68,7 +78,7 @@ def get_interaction(
     return detail(session, desk.access_interaction(session, user, interaction_id), now)
 
 
-@router.post("/{interaction_id}/accept", response_model=InteractionDetail)
+@router.post("/{interaction_id}/accept", response_model=InteractionDetail, responses=CONFLICT)
 def accept(
     interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -80,7 +90,9 @@ class StepDone(BaseModel):
     done: StrictBool = True
 
 
-@router.put("/{interaction_id}/steps/{step_id}", response_model=InteractionDetail)
+@router.put(
+    "/{interaction_id}/steps/{step_id}", response_model=InteractionDetail, responses=CONFLICT
+)
 def set_step(
     interaction_id: IdPath,
     step_id: str,
@@ -100,7 +112,7 @@ class Answer(BaseModel):
     answer: str = Field(description="the label of one of the step's choices")
 
 
-@router.post("/{interaction_id}/answers", response_model=InteractionDetail)
+@router.post("/{interaction_id}/answers", response_model=InteractionDetail, responses=CONFLICT)
 def answer(
     interaction_id: IdPath, body: Answer, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -116,7 +128,7 @@ class Outcome(BaseModel):
     )
 
 
-@router.put("/{interaction_id}/outcome", response_model=InteractionDetail)
+@router.put("/{interaction_id}/outcome", response_model=InteractionDetail, responses=CONFLICT)
 def outcome(
     interaction_id: IdPath, body: Outcome, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -147,7 +159,9 @@ class ScenarioResult(BaseModel):
 
 
 @router.put(
-    "/{interaction_id}/scenarios/{scenario_id}", response_model=ScenarioResult, responses=STALE
+    "/{interaction_id}/scenarios/{scenario_id}",
+    response_model=ScenarioResult,
+    responses={**CONFLICT, **STALE},
 )
 def record_scenario(
     interaction_id: IdPath,
@@ -189,7 +203,7 @@ class EscalationInput(BaseModel):
     )
 
 
-@router.post("/{interaction_id}/escalations", response_model=InteractionDetail)
+@router.post("/{interaction_id}/escalations", response_model=InteractionDetail, responses=CONFLICT)
 def escalate(
     interaction_id: IdPath, body: EscalationInput, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -212,7 +226,7 @@ class FaqTried(BaseModel):
     article: str = Field(min_length=1, max_length=200, description="slug of the article tried")
 
 
-@router.post("/{interaction_id}/faq-tried", response_model=InteractionDetail)
+@router.post("/{interaction_id}/faq-tried", response_model=InteractionDetail, responses=CONFLICT)
 def faq_tried(
     interaction_id: IdPath, body: FaqTried, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -228,7 +242,7 @@ class AccountLink(BaseModel):
     account_id: IdField
 
 
-@router.put("/{interaction_id}/account", response_model=InteractionDetail)
+@router.put("/{interaction_id}/account", response_model=InteractionDetail, responses=CONFLICT)
 def link_account(
     interaction_id: IdPath, body: AccountLink, session: SessionDep, user: CurrentAgent, now: Now
 ) -> InteractionDetail:
@@ -241,7 +255,9 @@ class Summary(BaseModel):
     summary: str = Field(max_length=5000)
 
 
-@router.put("/{interaction_id}/summary", response_model=InteractionDetail, responses=STALE)
+@router.put(
+    "/{interaction_id}/summary", response_model=InteractionDetail, responses={**CONFLICT, **STALE}
+)
 def summary(
     interaction_id: IdPath,
     body: Summary,
@@ -268,7 +284,7 @@ class WrapUpReply(BaseModel):
     written: list[WrittenRecord]
 
 
-@router.post("/{interaction_id}/wrap-up", response_model=WrapUpReply)
+@router.post("/{interaction_id}/wrap-up", response_model=WrapUpReply, responses=CONFLICT)
 def wrap(interaction_id: IdPath, session: SessionDep, user: CurrentAgent, now: Now) -> WrapUpReply:
     """Close the call, writing every owed CRM record at once; 422 lists what is missing."""
     result = wrap_up(session, user, interaction_id, now)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sopdesk.crm import leads
 from sopdesk.crm.views import LeadNotePublic, LeadPublic, TaskPublic
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
-from sopdesk.web.ids import Moment
+from sopdesk.web.ids import IdField, IdPath, Moment
 
 router = APIRouter(tags=["crm"])
 
@@ -19,7 +19,7 @@ class LeadPatch(BaseModel):
     stage: str | None = Field(
         None, min_length=1, max_length=40, description="one of the org's stages (GET .../stages)"
     )
-    owner_id: int | None = Field(None, description="a user of the org; null: nobody")
+    owner_id: IdField | None = Field(None, description="a user of the org; null: nobody")
 
 
 class LeadNoteIn(BaseModel):
@@ -29,7 +29,7 @@ class LeadNoteIn(BaseModel):
 class LeadTaskIn(BaseModel):
     title: str = Field(min_length=1, max_length=leads.TITLE_MAX)
     due_at: Moment | None = Field(None, description="with its time zone; default: in a day")
-    assignee_id: int | None = Field(None, description="a user of the org")
+    assignee_id: IdField | None = Field(None, description="a user of the org")
     team: str | None = Field(None, max_length=64, description="a team id of the playbook")
 
 
@@ -41,7 +41,7 @@ def lead_stages(session: SessionDep, user: CurrentUser) -> list[str]:
 
 @router.patch("/leads/{lead_id}", response_model=LeadPublic)
 def update_lead(
-    lead_id: int, body: LeadPatch, session: SessionDep, user: CurrentUser, now: Now
+    lead_id: IdPath, body: LeadPatch, session: SessionDep, user: CurrentUser, now: Now
 ) -> LeadPublic:
     """Move the lead to a stage and/or give it an owner (`"owner_id": null` clears it)."""
     given = body.model_fields_set
@@ -58,7 +58,7 @@ def update_lead(
 
 
 @router.get("/leads/{lead_id}/notes", response_model=list[LeadNotePublic])
-def lead_notes(lead_id: int, session: SessionDep, user: CurrentUser) -> list[LeadNotePublic]:
+def lead_notes(lead_id: IdPath, session: SessionDep, user: CurrentUser) -> list[LeadNotePublic]:
     """The lead's notes, newest first."""
     lead = leads.lead_of(session, user, lead_id)
     return [LeadNotePublic.model_validate(n) for n in leads.notes(session, user.org_id, lead.id)]
@@ -66,14 +66,14 @@ def lead_notes(lead_id: int, session: SessionDep, user: CurrentUser) -> list[Lea
 
 @router.post("/leads/{lead_id}/notes", response_model=LeadNotePublic, status_code=201)
 def add_note(
-    lead_id: int, body: LeadNoteIn, session: SessionDep, user: CurrentUser, now: Now
+    lead_id: IdPath, body: LeadNoteIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> LeadNotePublic:
     return LeadNotePublic.model_validate(leads.add_note(session, user, lead_id, body.body, now))
 
 
 @router.post("/leads/{lead_id}/tasks", response_model=TaskPublic, status_code=201)
 def add_task(
-    lead_id: int, body: LeadTaskIn, session: SessionDep, user: CurrentUser, now: Now
+    lead_id: IdPath, body: LeadTaskIn, session: SessionDep, user: CurrentUser, now: Now
 ) -> TaskPublic:
     """A follow-up task: for `assignee_id`, for `team`, or else the lead's owner (else you)."""
     due: datetime = body.due_at or now + leads.DEFAULT_DUE

@@ -23,6 +23,7 @@ from sopdesk.escalations.views import (
 from sopdesk.orgs.service import get_current_playbook
 from sopdesk.web.deps import CurrentUser, Now, SessionDep
 from sopdesk.web.errors import ApiError
+from sopdesk.web.ids import IdField, IdPath
 
 router = APIRouter(tags=["tickets"])
 
@@ -61,7 +62,7 @@ class CategoryTicketCreate(BaseModel):
     category: str = Field(description="a ticket category of the playbook, e.g. payment_tracking")
     fields: dict[str, Any] = Field(description="the category's fields; mandatory ones enforced")
     subject: str = Field("", max_length=500)
-    account_id: int | None = None
+    account_id: IdField | None = None
     customer_email: str | None = Field(None, max_length=320)
     customer_name: str | None = Field(None, max_length=200)
 
@@ -86,7 +87,7 @@ def raise_ticket(
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
-def get_ticket(ticket_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TicketDetail:
+def get_ticket(ticket_id: IdPath, session: SessionDep, user: CurrentUser, now: Now) -> TicketDetail:
     """One ticket with its thread, attachments and the delivery state of each reply."""
     return detail(session, svc.access_ticket(session, user, ticket_id), now)
 
@@ -98,7 +99,7 @@ class ReplyCreate(BaseModel):
 
 @router.post("/tickets/{ticket_id}/replies", response_model=TicketDetail, status_code=201)
 def reply(
-    ticket_id: int,
+    ticket_id: IdPath,
     body: ReplyCreate,
     request: Request,
     background: BackgroundTasks,
@@ -114,7 +115,7 @@ def reply(
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketPublic)
-def resolve(ticket_id: int, session: SessionDep, user: CurrentUser, now: Now) -> TicketPublic:
+def resolve(ticket_id: IdPath, session: SessionDep, user: CurrentUser, now: Now) -> TicketPublic:
     return ticket_public(replies.resolve(session, user, ticket_id, now), now)
 
 
@@ -125,7 +126,7 @@ class CategorySet(BaseModel):
 
 @router.put("/tickets/{ticket_id}/category", response_model=TicketPublic)
 def set_category(
-    ticket_id: int, body: CategorySet, session: SessionDep, user: CurrentUser, now: Now
+    ticket_id: IdPath, body: CategorySet, session: SessionDep, user: CurrentUser, now: Now
 ) -> TicketPublic:
     """File a ticket under a category of its team, with the category's mandatory fields."""
     ticket = accounts.set_category(session, user, ticket_id, body.category, body.fields, now)
@@ -134,7 +135,7 @@ def set_category(
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}")
 def download(
-    ticket_id: int, attachment_id: int, session: SessionDep, user: CurrentUser
+    ticket_id: IdPath, attachment_id: IdPath, session: SessionDep, user: CurrentUser
 ) -> Response:
     """The attachment's bytes, always as a download (never rendered in the desk's origin)."""
     att = svc.attachment_for(session, user, ticket_id, attachment_id)
