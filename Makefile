@@ -108,6 +108,7 @@ bench: setup
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_kb.py
 	$(BIN)/python bench/bench_keys.py
+	$(BIN)/python bench/bench_reports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(VENDOR_DIR) build dist

@@ -128,15 +128,13 @@ def handling_of(session: Session, f: ReportFilter) -> Report[HandlingReport]:
     return Report[HandlingReport](period=period(f), data=handling_report(query.calls(session, f)))
 
 
-def _outstanding(
-    session: Session, org_id: str, ids: list[int], now: datetime
-) -> dict[int, list[str]]:
-    """What calls waiting in wrap-up still owe, by record kind."""
+def _outstanding(session: Session, f: ReportFilter, now: datetime) -> dict[int, list[str]]:
+    """What the filter's calls waiting in wrap-up still owe, by record kind."""
+    # The filter's own conditions, not an IN list of the range's ids: PostgreSQL refuses more
+    # than 65,535 parameters, and a busy month has more calls than that.
     waiting = session.scalars(
         select(Interaction).where(
-            Interaction.org_id == org_id,
-            Interaction.id.in_(ids),
-            Interaction.state == State.WRAP_UP.value,
+            *query.call_conditions(f), Interaction.state == State.WRAP_UP.value
         )
     ).all()
     return {i.id: [r.record for r in plan_for(session, i, now).records] for i in waiting}
@@ -147,7 +145,7 @@ def documentation_report(
 ) -> Report[DocumentationReport]:
     ids = [c.id for c in query.calls(session, f)]
     attempts = query.wrap_attempts(session, f.org_id, ids)
-    outstanding = _outstanding(session, f.org_id, ids, now) if ids else {}
+    outstanding = _outstanding(session, f, now) if ids else {}
     tasks = query.tasks(session, f, ids)
     data = documentation(attempts, outstanding, tasks, now)
     return Report[DocumentationReport](period=period(f), data=data)
