@@ -131,7 +131,7 @@ def test_unreadable_files_are_refused_naming_the_problem(name: str, tmp_path: Pa
     make, said = BAD[name]
     with pytest.raises(DocumentError) as refused:
         import_document(make(), name)
-    assert said in refused.value.message and refused.value.fields[0].field == "file"
+    assert said in refused.value.message
     source, out, err = tmp_path / name, tmp_path / "draft.yaml", io.StringIO()
     source.write_bytes(make())
     assert run_import(source, out, err) == 2
@@ -216,6 +216,7 @@ def test_only_supervisors_and_admins_import(
         ("bread.html", render(RECIPE, "html"), "nothing_recognised", "nothing recognised"),
         ("empty.txt", b"", "nothing_recognised", "holds no text"),
     ],
+    ids=["scan", "zip", "recipe", "empty"],  # a zip's bytes hold its time: ids must not
 )
 def test_bad_uploads_are_422_naming_file(
     client: TestClient,

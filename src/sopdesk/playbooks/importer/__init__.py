@@ -21,9 +21,27 @@ import yaml
 
 from sopdesk.playbooks.importer.build import build_draft
 from sopdesk.playbooks.importer.dump import comment_lines, playbook_yaml
-from sopdesk.playbooks.importer.formats import DocumentError, DocumentText, document_text
+from sopdesk.playbooks.importer.formats import (
+    DocumentError,
+    DocumentFormat,
+    DocumentText,
+    document_text,
+)
 from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.language.schema import Playbook
+
+__all__ = [
+    "DocumentError",
+    "DocumentFormat",
+    "DocumentImport",
+    "DocumentText",
+    "ImportResult",
+    "Unplaced",
+    "import_document",
+    "import_sop",
+    "nothing_recognised",
+    "run_import",
+]
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 _MAX_SHOWN = 200  # characters of an unplaced line repeated in the draft's header
@@ -87,7 +105,7 @@ class DocumentImport:
 def import_document(data: bytes, filename: str, content_type: str | None = None) -> DocumentImport:
     """Draft a playbook from a document's bytes, whatever its format (told by its content).
 
-    Raises `DocumentError` (a 422 refusal naming `file`) when the file cannot be read."""
+    Raises `DocumentError`, saying why, when the file cannot be read."""
     document = document_text(data, filename, content_type)
     return DocumentImport(document, import_sop(document.text, filename))
 

@@ -18,8 +18,6 @@ import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sopdesk.errors import FieldProblem, Refusal
-
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy .doc, or an encrypted .docx
 _HTML_START = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
@@ -37,11 +35,12 @@ class DocumentFormat(StrEnum):
     PDF = "pdf"
 
 
-class DocumentError(Refusal):
-    """The uploaded file is not a document the importer can read; the message says why."""
+class DocumentError(Exception):
+    """The file is not a document the importer can read; `message` says why, for a person."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(422, "unreadable_document", message, [FieldProblem("file", message)])
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)

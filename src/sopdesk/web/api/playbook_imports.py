@@ -1,6 +1,6 @@
 """POST /api/v1/playbooks/imports: an SOP document uploaded (text, Markdown, HTML, .docx, PDF),
 its draft playbook, lint findings and unplaced text returned. Supervisors and admins only;
-nothing is stored (`sopdesk.playbooks.drafts` is the service)."""
+nothing is stored (`sopdesk.authoring.drafts` is the service)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel, Field
 
-from sopdesk.playbooks.drafts import draft_from_document
+from sopdesk.authoring.drafts import draft_from_document
 from sopdesk.web.deps import CurrentSupervisor
 from sopdesk.web.errors import ErrorResponse
 

@@ -3,8 +3,7 @@
 
 Owns `draft_from_document`, the one service behind `POST /api/v1/playbooks/imports`: the
 importer reads the document, the linter checks the draft. Pure (bytes in, a draft out); it
-stores nothing, so no org's data is read or written. Must not import the web, the desk or the
-database.
+stores nothing, so no org's data is read or written.
 """
 
 from __future__ import annotations
@@ -12,10 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sopdesk.errors import FieldProblem, Refusal
-from sopdesk.playbooks.importer import import_document, nothing_recognised
-from sopdesk.playbooks.importer.formats import DocumentFormat
+from sopdesk.playbooks.importer import (
+    DocumentError,
+    DocumentFormat,
+    import_document,
+    nothing_recognised,
+)
 from sopdesk.playbooks.language.loader import Finding, PlaybookError, load_text
 from sopdesk.playbooks.lint import lint_playbook
+
+
+class UnreadableDocument(Refusal):
+    """The uploaded file cannot be read as a document (corrupt, password-protected, ...)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(422, "unreadable_document", message, [FieldProblem("file", message)])
 
 
 class NothingRecognised(Refusal):
@@ -59,9 +69,12 @@ def draft_from_document(
 ) -> DocumentDraft:
     """The draft of a document in any supported format, linted.
 
-    Refuses (422, field `file`) a file that cannot be read (`DocumentError`) or that holds
+    Refuses (422, field `file`) a file that cannot be read (`UnreadableDocument`) or that holds
     nothing the importer recognises (`NothingRecognised`)."""
-    imported = import_document(data, filename, content_type)
+    try:
+        imported = import_document(data, filename, content_type)
+    except DocumentError as exc:
+        raise UnreadableDocument(f"{filename}: {exc.message}") from exc
     text, result = imported.document.text, imported.result
     if not result.recognised:
         raise NothingRecognised(f"{filename}: {nothing_recognised(text, result)}")
