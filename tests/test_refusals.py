@@ -463,6 +463,9 @@ NOT_REFUSALS = {
     "sopdesk.web.preflight.DatabaseInUse": "before serving: the CLI's exit 2, no HTTP answer",
     "sopdesk.web.preflight.PortBusy": "before serving: the CLI's exit 2, no HTTP answer",
     "sopdesk.web.install_secret.UnsafeSecret": "before serving: the app refuses to start",
+    # The playbooks package is pure (imports no sopdesk.errors): authoring.drafts answers it as
+    # UnreadableDocument (422 on `file`); the CLI as exit 2.
+    "sopdesk.playbooks.importer.formats.DocumentError": "an unreadable document (CLI, drafts)",
 }
 
 

@@ -71,10 +71,14 @@ def test_cases(paths: PathsArg) -> None:
 
 @app.command("import-sop")
 def import_sop(
-    file: Annotated[Path, typer.Argument(help="prose SOP document (text or Markdown)")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="SOP document: text, Markdown, HTML, Word .docx or PDF"),
+    ],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="write the draft here")] = None,
 ) -> None:
-    """Turn a prose SOP document into a draft playbook and list what could not be placed."""
+    """Turn an SOP document (text, Markdown, HTML, .docx, PDF) into a draft playbook and list what
+    could not be placed; exit 1 when nothing is recognised, 2 when the file cannot be read."""
     from sopdesk.playbooks.importer import run_import
 
     raise typer.Exit(run_import(file, out))

@@ -49,6 +49,8 @@ RULES = (
     ),
     # An article of 100k characters, form-encoded, can triple in size.
     BodyRule(re.compile(r"^/kb/articles/[^/]+/edit$"), 2 * MIB, "an article"),
+    # An SOP document with its images (.docx, PDF); its text is read and cleaned by the importer.
+    BodyRule(re.compile(r"^/api/v1/playbooks/imports$"), 10 * MIB, "an SOP document", False),
 )
 
 

@@ -1,9 +1,11 @@
 """The SOP importer: a prose SOP document in, a DRAFT playbook out, plus what it could not place.
 
-`import_sop` is pure (text in, result out); `run_import` is the CLI edge that reads the file,
-writes the draft and prints a summary. The importer reads structure (headings, "Key: value"
-entries, lists, quotes, numbers, durations), never the wording of any particular document.
-Must not import the engine, the linter or anything with I/O beyond `run_import`.
+`import_sop` is pure (text in, result out); `import_document` is the same for a document's
+bytes in any format `formats` reads (text, Markdown, HTML, .docx, PDF); `run_import` is the CLI
+edge that reads the file, writes the draft and prints a summary. The importer reads structure
+(headings, "Key: value" entries, lists, quotes, numbers, durations), never the wording of
+any particular document. Must not import the engine, the linter or anything with I/O beyond
+`run_import`.
 
 Must not import: sopdesk.playbooks.engine, sopdesk.playbooks.lint, sopdesk.playbooks.cases.
 """
@@ -19,8 +21,27 @@ import yaml
 
 from sopdesk.playbooks.importer.build import build_draft
 from sopdesk.playbooks.importer.dump import comment_lines, playbook_yaml
+from sopdesk.playbooks.importer.formats import (
+    DocumentError,
+    DocumentFormat,
+    DocumentText,
+    document_text,
+)
 from sopdesk.playbooks.importer.reader import Item
 from sopdesk.playbooks.language.schema import Playbook
+
+__all__ = [
+    "DocumentError",
+    "DocumentFormat",
+    "DocumentImport",
+    "DocumentText",
+    "ImportResult",
+    "Unplaced",
+    "import_document",
+    "import_sop",
+    "nothing_recognised",
+    "run_import",
+]
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 _MAX_SHOWN = 200  # characters of an unplaced line repeated in the draft's header
@@ -73,6 +94,27 @@ def import_sop(text: str, source_name: str) -> ImportResult:
     return ImportResult(text_out, playbook, unplaced, draft.assumptions)
 
 
+@dataclass(frozen=True)
+class DocumentImport:
+    """A document's import: the text the structure reader was given, and the draft from it."""
+
+    document: DocumentText
+    result: ImportResult
+
+
+def import_document(data: bytes, filename: str, content_type: str | None = None) -> DocumentImport:
+    """Draft a playbook from a document's bytes, whatever its format (told by its content).
+
+    Raises `DocumentError`, saying why, when the file cannot be read."""
+    document = document_text(data, filename, content_type)
+    return DocumentImport(document, import_sop(document.text, filename))
+
+
+def nothing_recognised(text: str, result: ImportResult) -> str:
+    """Why a document gave nothing to draft, in the words of the CLI's and the API's refusal."""
+    return _nothing_recognised(text, result)
+
+
 def _looks_binary(text: str) -> bool:
     if not text:
         return False
@@ -105,7 +147,8 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
     """CLI edge: read `file`, write the draft to `out` (stdout if None), summarise on stderr.
 
     Exit 0 with a draft; 1, writing nothing, when the document holds nothing the importer
-    recognises; 2 when the file cannot be read or the draft cannot be written.
+    recognises; 2 when the file cannot be read (missing, corrupt, password-protected, a PDF
+    without text, a zip that is not a .docx) or the draft cannot be written.
     """
     err = err or sys.stderr
     if not file.is_file():
@@ -117,8 +160,12 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot read {file}: {exc.strerror}", file=err)
         return EXIT_USAGE
-    text, encoding = decode(data)
-    result = import_sop(text, file.name)
+    try:
+        imported = import_document(data, file.name)
+    except DocumentError as exc:
+        print(f"error: {file}: {exc.message}; no draft written", file=err)
+        return EXIT_USAGE
+    text, result = imported.document.text, imported.result
     if not result.recognised:
         print(f"error: {file}: {_nothing_recognised(text, result)}; no draft written", file=err)
         return EXIT_NOTHING
@@ -130,9 +177,9 @@ def run_import(file: Path, out: Path | None, err: TextIO | None = None) -> int:
         except OSError as exc:
             print(f"error: cannot write {out}: {exc.strerror}", file=err)
             return EXIT_USAGE
-    if encoding != "utf-8":
-        print(f"note: {file} is not UTF-8; read as {encoding}", file=err)
-    print(_summary(file, out, result), file=err)
+    if imported.document.note:
+        print(f"note: {file} is {imported.document.note}", file=err)
+    print(_summary(file, out, result, imported.document), file=err)
     return EXIT_OK
 
 
@@ -148,20 +195,7 @@ def _nothing_recognised(text: str, result: ImportResult) -> str:
     )
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text of a document and the encoding it was read with: UTF-8, else Windows-1252."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # Latin-1 maps every byte; binary junk then shows as unprintable and is refused.
-        return data.decode("latin-1"), "latin-1"
-
-
-def _summary(file: Path, out: Path | None, result: ImportResult) -> str:
+def _summary(file: Path, out: Path | None, result: ImportResult, document: DocumentText) -> str:
     pb = result.playbook
     counts = (
         f"{len(pb.lines)} lines, {len(pb.scenarios)} scenarios, {len(pb.policies)} policies, "
@@ -170,7 +204,7 @@ def _summary(file: Path, out: Path | None, result: ImportResult) -> str:
     where = f"written to {out}" if out else "written to stdout"
     unplaced = "\n".join(f"  {u}" for u in result.unplaced)
     return (
-        f"imported {file}: {counts}; draft {where}\n"
+        f"imported {file} (read as {document.format.value}): {counts}; draft {where}\n"
         f"{len(result.assumptions)} assumptions and {len(result.unplaced)} unplaced source "
         f"lines (listed at the top of the draft)" + (f":\n{unplaced}" if unplaced else "")
     )

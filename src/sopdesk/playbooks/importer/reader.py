@@ -67,7 +67,8 @@ def _strip_symbols(line: str) -> str:
 
 def _items_of(number: int, line: str) -> list[Item]:
     heading_md = bool(_MD_HEADING.match(line))
-    body = _MD_HEADING.sub("", line)
+    # Again after the "#": a Markdown heading "## ⚡Quick answer" reads as the plain line does.
+    body = _strip_symbols(_MD_HEADING.sub("", line))
     marker = ""
     if not heading_md:
         body, marker = _strip_marker(body)
