@@ -37,6 +37,8 @@ CHECKED_AGAINST_THE_ORG: dict[str, str] = {
     "/tasks$": "a due time within 2000-2100 (`format: date-time` has no bounds); a team of the "
     "playbook",
     "^/api/v1/calls$": "a time within 2000-2100 (`format: date-time` has no bounds)",
+    "^/api/v1/me/password$": "`current_password` must be the caller's password, which no schema "
+    "can state",
     "/scenarios/": "a scenario of the call's playbook and values its fields take",
     "/steps/": "a step of the call's playbook",
     "/wrap-up$": "every record the call owes documented first (`documentation_missing` lists "
