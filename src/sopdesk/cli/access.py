@@ -5,23 +5,17 @@ the orgs room's, as over the API; the operator acts for the installation, like a
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from sopdesk.cli import app, token_app
+from sopdesk.cli.common import desk_transaction
 from sopdesk.cli.common import fail as _fail
-from sopdesk.db import make_engine, make_sessionmaker, transaction
-from sopdesk.errors import Refusal
 from sopdesk.orgs import access, logins, service
 from sopdesk.orgs.models import LoginAttempt, Role, User
-from sopdesk.settings import get_settings
 
 session_app = typer.Typer(help="Browser sessions and login attempts.", no_args_is_help=True)
 user_app = typer.Typer(help="People's accounts.", no_args_is_help=True)
@@ -30,36 +24,6 @@ app.add_typer(user_app, name="user")
 
 OrgOption = Annotated[str, typer.Option(help="org id, e.g. rondesse")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON lines")]
-
-
-@contextmanager
-def _desk() -> Iterator[Session]:
-    """One transaction on the configured database; a refusal or an unusable database is a
-    one-line error and exit 2."""
-    url = get_settings().database_url
-    engine = make_engine(url)
-    try:
-        with transaction(make_sessionmaker(engine)) as session:
-            yield session
-    except Refusal as exc:
-        known = "; ".join(f.message for f in exc.fields if f.message not in exc.message)
-        raise _fail(f"{exc.message} ({known})" if known else exc.message) from None
-    except SQLAlchemyError as exc:
-        raise _fail(
-            f"database {url} not usable ({exc.__class__.__name__}): run `sopdesk serve` "
-            "or `sopdesk demo` once to create it"
-        ) from None
-    finally:
-        engine.dispose()
-
-
-def _person(session: Session, org: str, email: str) -> User:
-    user = session.scalar(
-        select(User).where(User.email == email.strip().lower(), User.org_id == org)
-    )
-    if user is None:
-        raise service.OrgError("user", f"no user {email} in org '{org}'")
-    return user
 
 
 def _operator(org: str) -> User:
@@ -86,7 +50,7 @@ def token_create(
     """Print a new API token (send it as `Authorization: Bearer <token>`); it is shown once."""
     now = datetime.now(UTC)
     until = now + timedelta(days=expires) if expires else None
-    with _desk() as session:
+    with desk_transaction() as session:
         token = service.create_token(
             session, org_id=org, email=user, now=now, expires_at=until, label=label
         )
@@ -97,7 +61,7 @@ def token_create(
 def token_list(org: OrgOption, as_json: JsonFlag = False) -> None:
     """The org's API tokens: id, whose, label, created, expires, last used, revoked."""
     now = datetime.now(UTC)
-    with _desk() as session:
+    with desk_transaction() as session:
         found = access.tokens_for(session, _operator(org), now)
     for t in found:
         if as_json:
@@ -115,7 +79,7 @@ def token_revoke(
     org: OrgOption, token_id: Annotated[int, typer.Option("--id", min=1, help="the token's id")]
 ) -> None:
     """Revoke a token at once (its next request gets 401)."""
-    with _desk() as session:
+    with desk_transaction() as session:
         access.revoke_token_as(session, _operator(org), token_id, datetime.now(UTC))
     sys.stdout.write(f"token {token_id} revoked\n")
 
@@ -123,7 +87,7 @@ def token_revoke(
 @session_app.command("list")
 def session_list(org: OrgOption, as_json: JsonFlag = False) -> None:
     """The org's browser sessions that are on: id, whose, since, until, address."""
-    with _desk() as session:
+    with desk_transaction() as session:
         found = access.sessions_for(session, _operator(org), datetime.now(UTC))
     for s in found:
         if as_json:
@@ -149,12 +113,12 @@ def session_end(
     if (user is None) == (session_id is None):
         raise _fail("give either --user EMAIL or --id N")
     now = datetime.now(UTC)
-    with _desk() as session:
+    with desk_transaction() as session:
         if session_id is not None:
             access.end_session_as(session, _operator(org), session_id, now)
             ended = 1
         else:
-            person = _person(session, org, user or "")
+            person = service.member(session, org, user or "")
             ended = logins.end_sessions(session, person.id, now, logins.EndReason.ENDED_BY_OPERATOR)
     sys.stdout.write(f"{ended} session{'s' * (ended != 1)} ended\n")
 
@@ -168,7 +132,7 @@ def session_attempts(
     query = select(LoginAttempt).order_by(LoginAttempt.id.desc()).limit(limit)
     if email:
         query = query.where(LoginAttempt.email == logins.normal_email(email))
-    with _desk() as session:
+    with desk_transaction() as session:
         rows = list(session.scalars(query))
         for r in rows:
             sys.stdout.write(f"{_when(r.at)}\t{r.email}\t{r.address}\t{r.outcome}\n")
@@ -182,8 +146,8 @@ def user_password(
     """Set a person's password, read from standard input (one line), and end their sessions."""
     line = sys.stdin.readline().rstrip("\r\n")
     now = datetime.now(UTC)
-    with _desk() as session:
-        person = _person(session, org, user)
+    with desk_transaction() as session:
+        person = service.member(session, org, user)
         service.set_password(session, person, line)
         ended = logins.end_sessions(session, person.id, now, logins.EndReason.PASSWORD_CHANGED)
     sys.stdout.write(f"password set; {ended} session{'s' * (ended != 1)} ended\n")

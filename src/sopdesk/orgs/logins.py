@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from sopdesk.orgs.models import LoginAttempt, LoginSession, User
+from sopdesk.orgs.service import find_login
 
 # OWASP's advice: a few tries per account, more per address (one office shares one address).
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -212,8 +213,6 @@ class LoginCheck:
 
 def begin_login(session: Session, email: str, address: str, now: datetime) -> LoginCheck:
     """The throttle's answer and the account's password hash (None for an unknown email)."""
-    from sopdesk.orgs.service import find_login
-
     waiting = throttle(session, email, address, now)
     user = None if waiting else find_login(session, email)
     return LoginCheck(waiting, user.id if user else None, user.password_hash if user else None)

@@ -208,6 +208,16 @@ def set_password(session: Session, user: User, new_password: str) -> None:
     session.flush()
 
 
+def member(session: Session, org_id: str, email: str) -> User:
+    """The org's user with this email; OrgError naming `user` when there is none."""
+    user = session.scalar(
+        select(User).where(User.email == email.strip().lower(), User.org_id == org_id)
+    )
+    if user is None:
+        raise OrgError("user", f"no user {email} in org '{org_id}'")
+    return user
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -223,11 +233,7 @@ def create_token(
 ) -> str:
     """A new API token for a user of the org; only its hash is stored. It works until
     `expires_at` (never, without one) or until it is revoked."""
-    user = session.scalar(
-        select(User).where(User.email == email.strip().lower(), User.org_id == org_id)
-    )
-    if user is None:
-        raise OrgError("user", f"no user {email} in org '{org_id}'")
+    user = member(session, org_id, email)
     if expires_at is not None and expires_at <= now:
         raise OrgError("expires", "must be in the future")
     if label is not None and len(label) > 200:

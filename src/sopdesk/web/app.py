@@ -22,7 +22,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from sopdesk import events
-from sopdesk.db import make_engine, make_reader_sessionmaker, make_sessionmaker, migrate
+from sopdesk.db import (
+    make_engine,
+    make_if_free_sessionmaker,
+    make_reader_sessionmaker,
+    make_sessionmaker,
+    migrate,
+)
 from sopdesk.settings import BUNDLED_VENDOR, Settings, installed_version
 from sopdesk.web import api, live, ui
 from sopdesk.web.bus import make_bus
@@ -121,6 +127,8 @@ def create_app(
     # The app's sessions carry its bus: what they commit reaches this app's streams only.
     app.state.sessionmaker = events.bind_bus(make_sessionmaker(engine), bus)
     app.state.reader_sessionmaker = make_reader_sessionmaker(engine)
+    # Bookkeeping a request may skip rather than wait for (a token's last use: web.deps).
+    app.state.if_free_sessionmaker = make_if_free_sessionmaker(engine)
     app.state.bus = bus
     app.state.clock = clock
     app.state.keepalive_seconds = KEEPALIVE_SECONDS

@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sopdesk.db import driver_reason, make_if_free_sessionmaker, transaction
+from sopdesk.db import driver_reason, transaction
 from sopdesk.orgs.logins import live_session
 from sopdesk.orgs.models import Org, Role, User
 from sopdesk.orgs.service import token_holder, touch_token
@@ -82,17 +82,14 @@ def get_current_user(request: Request) -> User:
 
 def signed_in_user(request: Request) -> User | None:
     """The caller if the request is authenticated (as `get_current_user`), else None."""
-    if bearer_token(request) is None and session_key(request) is None:
+    token = bearer_token(request)
+    key = None if token else session_key(request)
+    if token is None and key is None:
         return None
     now = get_now(request)
     readers: sessionmaker[Session] = request.app.state.reader_sessionmaker
     with readers() as session:
-        token = bearer_token(request)
-        user, _ = (
-            _token_user(session, token, now)
-            if token
-            else _cookie_user(session, session_key(request), now)
-        )
+        user, _ = _token_user(session, token, now) if token else _cookie_user(session, key, now)
     return user
 
 
@@ -113,11 +110,7 @@ def _record_token_use(request: Request, token_id: int, now: datetime) -> None:
     """Write the token's last use (at most once a minute per token, so reads stay reads). It
     never waits for another writer: when the database is busy the write is skipped, with a log
     line, and the next use writes it."""
-    factory: sessionmaker[Session] | None = getattr(request.app.state, "if_free_sessionmaker", None)
-    if factory is None:
-        writers: sessionmaker[Session] = request.app.state.sessionmaker
-        factory = make_if_free_sessionmaker(writers.kw["bind"])
-        request.app.state.if_free_sessionmaker = factory
+    factory: sessionmaker[Session] = request.app.state.if_free_sessionmaker
     try:
         with transaction(factory) as session:
             touch_token(session, token_id, now)
