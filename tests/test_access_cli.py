@@ -107,25 +107,10 @@ def test_the_operator_sets_a_password_and_sees_every_attempt(
     app = make_app(db_url, clock=_wall)
     with TestClient(app) as client:
         assert login(client, world.agent_ana).status_code == 303
-        too_short = run(
-            "user",
-            "password",
-            "--org",
-            "rondesse",
-            "--user",
-            "ana@rondesse.example",
-            stdin="short\n",
-        )
+        set_anas = ("user", "password", "--org", "rondesse", "--user", "ana@rondesse.example")
+        too_short = run(*set_anas, stdin="short\n")
         assert too_short.exit_code == 2 and "new_password" in too_short.output
-        done = run(
-            "user",
-            "password",
-            "--org",
-            "rondesse",
-            "--user",
-            "ana@rondesse.example",
-            stdin="brand-new-passphrase\n",
-        )
+        done = run(*set_anas, stdin="brand-new-passphrase\n")
         assert done.exit_code == 0 and "1 session ended" in done.stdout
         assert client.get("/api/v1/me").status_code == 401
         client.cookies.clear()
