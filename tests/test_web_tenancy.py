@@ -12,11 +12,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from personas import World, build_world
 from sopdesk.crm.models import Lead, Note, Task
 from sopdesk.db import transaction
+from sopdesk.orgs.models import ApiToken, LoginSession
 from sopdesk.web import api, ui
 from sopdesk.web.app import discover_routers
 from web_helpers import NOW, csrf_from, login, make_app, ring, token_for
@@ -36,7 +38,9 @@ def client(db_url: str, world: World) -> Iterator[TestClient]:
         yield c
 
 
-def _rondesse_ids(factory: sessionmaker[Session], world: World) -> dict[str, int | str]:
+def _rondesse_ids(
+    client: TestClient, factory: sessionmaker[Session], world: World
+) -> dict[str, int | str]:
     interaction = ring(
         factory, "rondesse", "secret-1", label="Rondesse PSOS", caller_name=SECRET_NAME
     )
@@ -57,6 +61,7 @@ def _rondesse_ids(factory: sessionmaker[Session], world: World) -> dict[str, int
         s.add_all([lead, task, note])
         s.flush()
         ids: dict[str, int | str] = {"lead_id": lead.id, "task_id": task.id, "note_id": note.id}
+    ids.update(_rondesse_access_ids(client, factory, world))
     ids.update(
         interaction_id=interaction,
         call_id=interaction,
@@ -88,10 +93,26 @@ def _path(route: APIRoute, prefix: str, ids: dict[str, int | str]) -> str:
     return prefix + re.sub(r"\{([^}]+)\}", fill, route.path)
 
 
+def _rondesse_access_ids(
+    client: TestClient, factory: sessionmaker[Session], world: World
+) -> dict[str, int | str]:
+    """A Rondesse agent's login session and API token: another org may neither end nor see them."""
+    token_for(factory, world.agent_ana)
+    login(client, world.agent_ana)  # the MyOperator login that follows replaces the cookie
+    with factory() as s:
+        session_id = s.scalars(
+            select(LoginSession.id).where(LoginSession.user_id == world.agent_ana.id)
+        ).one()
+        token_id = s.scalars(
+            select(ApiToken.id).where(ApiToken.user_id == world.agent_ana.id)
+        ).one()
+    return {"session_id": session_id, "token_id": token_id}
+
+
 def test_no_endpoint_hands_a_rondesse_object_to_another_org(
     client: TestClient, session_factory: sessionmaker[Session], world: World
 ) -> None:
-    ids = _rondesse_ids(session_factory, world)
+    ids = _rondesse_ids(client, session_factory, world)
     olga_token = token_for(session_factory, world.other_org_olga)
     login(client, world.other_org_olga)
     csrf = csrf_from(client.get("/queue").text)
