@@ -168,8 +168,9 @@ def test_the_ticket_page_refreshes_its_header_and_facts_with_the_thread(
     (opened,) = deliver(session_factory, make_email(), at=T0)
     login(client, mw.legal_lila)
     page = client.get(f"/tickets/{opened.ticket_id}").text
-    live = page.split('id="ticket-messages"', 1)[1].split(">", 1)[0]
-    assert 'hx-select-oob="#ticket-status,#ticket-facts"' in live
+    live = page.split('id="ticket-live"', 1)[1].split(">", 1)[0]
+    assert 'hx-select-oob="#ticket-messages,#ticket-status,#ticket-facts"' in live
+    assert 'hx-sync="this:queue last"' in live  # a second event while a fetch is out is kept
     for kind in ("ticket.message", "ticket.replied", "ticket.reply_sent", "ticket.reopened"):
         assert f"sse:{kind}" in live
     assert 'id="ticket-status"' in page and 'id="ticket-facts"' in page
