@@ -62,3 +62,30 @@ def test_x_a_number_and_u_move_the_call_on_from_the_keyboard(
     expect(page.locator("#call-wrapup")).to_contain_text("These records were written:")
     assert problems == [], problems
     page.context.close()
+
+
+def test_keys_typed_while_the_call_is_being_taken_wait_for_it(
+    browser: Any, server: str, session_factory: sessionmaker[Session], world: World
+) -> None:
+    """A then X then X faster than the server takes the call (held here for 600 ms, as on a
+    busy desk): both ticks land on the taken call, in order, and nothing is refused."""
+    import time
+
+    from playwright.sync_api import expect
+
+    page = open_desk(browser, server, world.agent_ana)
+    wait_live(page)
+    rung = ring_via_api(server, session_factory, world.supervisor_sam, label="Rondesse PSOS")
+
+    def slow_take(route: Any) -> None:
+        time.sleep(0.6)
+        route.continue_()
+
+    page.route("**/calls/*/accept", slow_take)
+    page.goto(f"/calls/{rung['id']}")
+    page.keyboard.press("a")
+    page.keyboard.press("x")
+    page.keyboard.press("x")
+    expect(page.locator("#call-header")).to_contain_text("Ana Reyes")
+    expect(page.locator("#step-mute")).to_have_class("step step--done")
+    expect(page.locator("#step-listen")).to_have_class("step step--done")

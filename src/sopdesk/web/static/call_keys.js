@@ -6,7 +6,8 @@
 //   X      tick the step marked Now (else the next one still to do)
 //   S      to the first scenario's heading; 1-9 open scenario N at its first empty field
 //   U      link the account the caller's number matches (the first suggestion)
-// After the agent takes the call (A, or Take over), the focus goes to the step marked Now.
+// After the agent takes the call (A, or Take over), the focus goes to the step marked Now;
+// keys pressed while the take is out run once it is done.
 (function () {
   "use strict";
 
@@ -65,12 +66,42 @@
     },
   };
 
+  function run(key) {
+    return /^[1-9]$/.test(key) ? openScenario(Number(key) - 1) : KEYS[key] && KEYS[key]();
+  }
+
+  // An agent types A then X X faster than the server answers: an X pressed while the call is
+  // being taken would tick a step of a call that is not theirs yet (refused, 409), and a second
+  // X while the first tick is out would press the same step again. So while a request that
+  // a key (or a take) started is out, keys wait, and then run one at a time, each on the
+  // controls the last answer rendered.
+  var WORK = ".step__box, .btn--choice, #take-call, #takeover-call, .account-item button";
+  var out = 0;
+  var waiting = [];
+
+  function drain() {
+    while (out === 0 && waiting.length) run(waiting.shift());
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) return;
     var key = event.key.toLowerCase();
-    var done = /^[1-9]$/.test(key) ? openScenario(Number(key) - 1) : KEYS[key] && KEYS[key]();
-    if (done) event.preventDefault();
+    if (!(key in KEYS) && !/^[1-9]$/.test(key)) return;
+    if (out > 0) {
+      waiting.push(key);
+      event.preventDefault();
+      return;
+    }
+    if (run(key)) event.preventDefault();
+  });
+
+  function asker(event) {
+    var asked = event.detail.requestConfig && event.detail.requestConfig.elt;
+    return asked && asked.matches && asked.matches(WORK) ? asked : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (asker(event)) out += 1;
   });
 
   // Taking the call replaces the header and its button: the focus would fall back to the body,
@@ -78,14 +109,22 @@
   // the page; its requestConfig still names the button that asked.
   var TAKES = ["take-call", "takeover-call"];
   document.addEventListener("htmx:afterRequest", function (event) {
-    var asked = event.detail.requestConfig && event.detail.requestConfig.elt;
-    if (!asked || TAKES.indexOf(asked.id) === -1 || !event.detail.successful) return;
-    if (document.activeElement && document.activeElement !== document.body &&
-        document.body.contains(document.activeElement)) return;  // the agent moved on already
-    var step = nextStepControl();
-    if (step) {
-      step.focus();
-      step.scrollIntoView({ block: "nearest" });
+    var asked = asker(event);
+    if (!asked) return;
+    out = Math.max(0, out - 1);
+    if (TAKES.indexOf(asked.id) !== -1) {
+      if (!event.detail.successful) {
+        waiting = [];  // not taken: the keys would act on someone else's call
+        return;
+      }
+      var moved = document.activeElement && document.activeElement !== document.body &&
+          document.body.contains(document.activeElement);  // the agent moved on already
+      var step = moved ? null : nextStepControl();
+      if (step) {
+        step.focus();
+        step.scrollIntoView({ block: "nearest" });
+      }
     }
+    drain();
   });
 })();
