@@ -2,7 +2,8 @@
 token and revokes it, gets a wrong current password marked on its field, changes the
 password, and logs out of this browser from the sessions table. No console error, page error
 or CSP violation on the way
-(the browser fixture watches), but the one refused password change. With SOPDESK_SCREENSHOTS=1 it saves docs/screenshots/account-page.png.
+(the browser fixture watches), but the one refused password change.
+With SOPDESK_SCREENSHOTS=1 it saves docs/screenshots/account-page.png.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ ROOM_MODELS = (
     "sopdesk.desk.models",
     "sopdesk.escalations.models",
     "sopdesk.kb.models",
+    "sopdesk.authoring.models",
 )
 
 

@@ -83,16 +83,17 @@ def draft_from_document(
         format=imported.document.format,
         note=imported.document.note,
         playbook_yaml=result.playbook_yaml,
-        findings=_lint(result.playbook_yaml, filename),
+        findings=lint_text(result.playbook_yaml, f"{filename}.yaml"),
         unplaced=[UnplacedText(u.line, u.text) for u in result.unplaced],
         assumptions=list(result.assumptions),
         document_text=text,
     )
 
 
-def _lint(playbook_yaml: str, filename: str) -> list[DraftFinding]:
+def lint_text(playbook_yaml: str, filename: str) -> list[DraftFinding]:
+    """The linter's findings on playbook text, each with its line's text (none: it is clean)."""
     try:
-        found: list[Finding] = lint_playbook(load_text(playbook_yaml, f"{filename}.yaml"))
+        found: list[Finding] = lint_playbook(load_text(playbook_yaml, filename))
     except PlaybookError as exc:
         # The importer validates its draft, so this is a schema finding it missed: say it.
         found = exc.findings

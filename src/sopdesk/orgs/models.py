@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sopdesk.db import Base, UtcDateTime
@@ -28,6 +28,10 @@ class Org(Base):
     max_active_calls: Mapped[int] = mapped_column(default=1, server_default="1")
     # SHA-256 of the Verification-Token this org's RingCentral subscription sends (orgs.webhooks).
     webhook_token_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The published playbook new calls get (a rollback repoints it); None: the latest published.
+    # No foreign key: published_playbook already refers to org, and the pointer is checked
+    # where it is set (orgs.service.set_live_playbook).
+    live_playbook_id: Mapped[int | None] = mapped_column(default=None)
 
 
 class User(Base):
@@ -115,3 +119,6 @@ class PublishedPlaybook(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime())
     published_by: Mapped[str | None] = mapped_column(String(320), default=None)
+    # The rest of the playbook's folder as published (tests/*.yaml, TRACEABILITY.md,
+    # articles/*.md, sources/*: path -> text), so `sopdesk playbook export` gives it back whole.
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from sopdesk.errors import FieldProblem, Refusal
@@ -46,9 +47,15 @@ class CurrentPlaybook:
 
 
 def publish_playbook(
-    session: Session, content: str, now: datetime, by: str | None = None
+    session: Session,
+    content: str,
+    now: datetime,
+    by: str | None = None,
+    files: Mapping[str, str] | None = None,
 ) -> PublishedPlaybook:
-    """Publish playbook text for its org: same text twice is a no-op, a reused version an error."""
+    """Publish playbook text for its org, with its folder's other files (`files`: path ->
+    text), and make it the version new calls get. The same text twice is a no-op (the live
+    version stays as it is), a reused version with other text an error."""
     try:
         loaded = load_text(content, "<published>")
     except PlaybookError as exc:
@@ -82,10 +89,48 @@ def publish_playbook(
         checksum=checksum,
         published_at=now,
         published_by=by,
+        files=dict(files or {}),
     )
     session.add(row)
     session.flush()
+    org.live_playbook_id = row.id
+    session.flush()
     return row
+
+
+def set_live_playbook(session: Session, org_id: str, version: str) -> PublishedPlaybook:
+    """Make an already published version the one new calls get (a rollback, or forward
+    again); calls in progress keep the version they started with."""
+    row = session.scalar(
+        select(PublishedPlaybook).where(
+            PublishedPlaybook.org_id == org_id, PublishedPlaybook.version == version
+        )
+    )
+    org = session.get(Org, org_id)
+    if row is None or org is None:
+        raise OrgError("version", f"no published version {version}")
+    org.live_playbook_id = row.id
+    session.flush()
+    return row
+
+
+def playbook_versions(session: Session, org_id: str) -> list[PublishedPlaybook]:
+    """Every version the org published, newest first."""
+    return list(
+        session.scalars(
+            select(PublishedPlaybook)
+            .where(PublishedPlaybook.org_id == org_id)
+            .order_by(PublishedPlaybook.published_at.desc(), PublishedPlaybook.id.desc())
+        )
+    )
+
+
+def published_version(session: Session, org_id: str, version: str) -> PublishedPlaybook | None:
+    return session.scalar(
+        select(PublishedPlaybook).where(
+            PublishedPlaybook.org_id == org_id, PublishedPlaybook.version == version
+        )
+    )
 
 
 # Content-addressed: a checksum names one text forever, whatever database it came from.
@@ -102,12 +147,24 @@ def _published(session: Session, row_id: int, checksum: str) -> Playbook:
     return playbook
 
 
+def parsed_playbook(session: Session, row: PublishedPlaybook) -> Playbook:
+    """A published version's playbook, parsed once per process."""
+    return _published(session, row.id, row.checksum)
+
+
 def get_current_playbook(session: Session, org_id: str) -> CurrentPlaybook | None:
-    """The org's most recently published playbook (one small query; the text is read once)."""
+    """The playbook new calls of the org get: the live version (orgs.models.Org's pointer,
+    moved by publishing and by a rollback), else the most recently published. One small query;
+    each text is parsed once per process."""
+    live = select(Org.live_playbook_id).where(Org.id == org_id).scalar_subquery()
     found = session.execute(
         select(PublishedPlaybook.id, PublishedPlaybook.version, PublishedPlaybook.checksum)
         .where(PublishedPlaybook.org_id == org_id)
-        .order_by(PublishedPlaybook.published_at.desc(), PublishedPlaybook.id.desc())
+        .order_by(
+            case((PublishedPlaybook.id == live, 0), else_=1),
+            PublishedPlaybook.published_at.desc(),
+            PublishedPlaybook.id.desc(),
+        )
         .limit(1)
     ).first()
     if found is None:

@@ -165,10 +165,30 @@ def run_file(path: Path) -> list[Outcome]:
     except ValidationError as exc:
         return [Outcome(str(path), _invalid(source, exc))]
     except PlaybookError as exc:
-        # parse_text speaks of playbooks; here the file is a case file.
-        text = (str(f).replace("a playbook must be", "a case file must be") for f in exc.findings)
-        return [Outcome(str(path), tuple(text))]
+        return [Outcome(str(path), _not_cases(exc))]
     return [Outcome(f"{path}::{c.id}", tuple(run_case(playbook, c))) for c in spec.cases]
+
+
+def _not_cases(exc: PlaybookError) -> tuple[str, ...]:
+    # parse_text speaks of playbooks; here the file is a case file.
+    return tuple(str(f).replace("a playbook must be", "a case file must be") for f in exc.findings)
+
+
+def run_case_text(playbook: Playbook, text: str, name: str) -> list[Outcome]:
+    """Run the cases of one case file's text against `playbook` (a draft's, not read from a
+    folder): the cases named `name::id`; a file that cannot be read, or that is another
+    org's, is one failed outcome."""
+    try:
+        data, source = parse_text(text, name)
+        spec = CaseFile.model_validate(data)
+    except ValidationError as exc:
+        return [Outcome(name, _invalid(source, exc))]
+    except PlaybookError as exc:
+        return [Outcome(name, _not_cases(exc))]
+    if spec.org != playbook.org.id:
+        wrong = f"{name}: the cases are for org {spec.org}, not {playbook.org.id}"
+        return [Outcome(name, (wrong,))]
+    return [Outcome(f"{name}::{c.id}", tuple(run_case(playbook, c))) for c in spec.cases]
 
 
 # Keys only a playbook has at its top; a case file has `org: <id>` and `cases:` instead.

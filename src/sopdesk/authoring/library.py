@@ -1,0 +1,454 @@
+"""The playbook library: drafts edited, checked, reviewed and published; versions rolled back.
+
+A draft goes draft → in review → approved → published. Supervisors and admins are authors;
+approving takes one of them other than the draft's author. A draft is submitted and approved
+only while the linter finds nothing and every test case kept with it passes, checked again at
+each step (the text cannot change after submission, but the check is cheap and says why).
+Publishing makes a new immutable version (`orgs.service.publish_playbook`) that new calls get;
+calls already in progress keep the version they started with. A rollback repoints the org to
+any earlier version. Every step is a line of the org's audit trail.
+
+The one service behind the API (`/api/v1/playbooks/...`), the desk's library pages and the
+CLI (`sopdesk playbook ...`). Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sopdesk.authoring.drafts import DraftFinding, draft_from_document, lint_text
+from sopdesk.authoring.models import DraftStatus, PlaybookDraft
+from sopdesk.crm.records import audit
+from sopdesk.errors import FieldProblem, Refusal
+from sopdesk.orgs import service
+from sopdesk.orgs.models import PublishedPlaybook, Role, User
+from sopdesk.playbooks.cases import Outcome, run_case_text
+from sopdesk.playbooks.diff import Change, diff_playbooks
+from sopdesk.playbooks.language.loader import PlaybookError, load_text
+from sopdesk.playbooks.language.schema import Playbook
+
+AUTHORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
+PLAYBOOK_FILE = "playbook.yaml"
+MAX_FILES = 500
+MAX_FILE_CHARS = 2_000_000
+
+
+class LibraryNotFound(Refusal):
+    def __init__(self, what: str, key: int | str) -> None:
+        message = f"no {what} {key}"
+        super().__init__(404, "not_found", message, [FieldProblem(what, message)])
+
+
+class NotAnAuthor(Refusal):
+    def __init__(self, action: str) -> None:
+        message = f"only supervisors and admins {action}"
+        super().__init__(403, "forbidden", message, [FieldProblem("role", message)])
+
+
+class StepRefused(Refusal):
+    """A workflow step that does not apply now: 409 naming what must happen first."""
+
+    def __init__(
+        self, field: str, message: str, problems: list[FieldProblem] | None = None
+    ) -> None:
+        super().__init__(409, "conflict", message, problems or [FieldProblem(field, message)])
+
+
+class BadFiles(Refusal):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(
+            422, "invalid", f"files[{path}]: {message}", [FieldProblem(f"files.{path}", message)]
+        )
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """What the linter and the test cases say of a draft's text, as its author sees it."""
+
+    findings: list[DraftFinding]
+    cases: list[Outcome]
+    playbook: Playbook | None  # None: the text does not load
+
+    @property
+    def failing(self) -> list[Outcome]:
+        return [c for c in self.cases if c.failures]
+
+    @property
+    def clean(self) -> bool:
+        return self.playbook is not None and not self.findings and not self.failing
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    version: str
+    published_at: datetime
+    published_by: str | None
+    live: bool
+
+
+@dataclass(frozen=True)
+class Library:
+    org_id: str
+    live: VersionSummary | None
+    versions: list[VersionSummary]
+    drafts: list[PlaybookDraft]
+
+
+def is_author(user: User) -> bool:
+    return user.role in AUTHORS
+
+
+def _require_author(user: User, action: str) -> None:
+    if not is_author(user):
+        raise NotAnAuthor(action)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def library(session: Session, user: User) -> Library:
+    """The org's versions (newest first, the live one marked) and its drafts in progress."""
+    current = service.get_current_playbook(session, user.org_id)
+    live_id = current.published_id if current else None
+    versions = [_summary(row, live_id) for row in service.playbook_versions(session, user.org_id)]
+    drafts = list(
+        session.scalars(
+            select(PlaybookDraft)
+            .where(
+                PlaybookDraft.org_id == user.org_id,
+                PlaybookDraft.status.not_in([DraftStatus.PUBLISHED, DraftStatus.DISCARDED]),
+            )
+            .order_by(PlaybookDraft.updated_at.desc(), PlaybookDraft.id.desc())
+        )
+    )
+    live = next((v for v in versions if v.live), None)
+    return Library(user.org_id, live, versions, drafts)
+
+
+def _summary(row: PublishedPlaybook, live_id: int | None) -> VersionSummary:
+    return VersionSummary(row.version, row.published_at, row.published_by, row.id == live_id)
+
+
+def version(session: Session, user: User, number: str) -> PublishedPlaybook:
+    row = service.published_version(session, user.org_id, number)
+    if row is None:
+        raise LibraryNotFound("version", number)
+    return row
+
+
+def live_version(session: Session, org_id: str) -> PublishedPlaybook | None:
+    current = service.get_current_playbook(session, org_id)
+    return session.get(PublishedPlaybook, current.published_id) if current else None
+
+
+def get_draft(session: Session, user: User, draft_id: int) -> PlaybookDraft:
+    """The org's draft; another org's is "not found", like one that does not exist."""
+    draft = session.get(PlaybookDraft, draft_id)
+    if draft is None or draft.org_id != user.org_id:
+        raise LibraryNotFound("draft", draft_id)
+    return draft
+
+
+def check_text(content: str, files: Mapping[str, str], org_id: str) -> DraftCheck:
+    """Lint the playbook text and run every test case file (`tests/*.yaml`) against it."""
+    findings = lint_text(content, PLAYBOOK_FILE)
+    try:
+        playbook = load_text(content, PLAYBOOK_FILE).playbook
+    except PlaybookError:
+        return DraftCheck(findings, [], None)
+    if playbook.org.id != org_id:
+        line, text = _org_id_line(content)
+        message = f"org.id is {playbook.org.id}: a playbook of this desk is for org {org_id}"
+        findings = [DraftFinding(line, message, text), *findings]
+    cases: list[Outcome] = []
+    for path in sorted(files):
+        if path.startswith("tests/") and path.endswith((".yaml", ".yml")):
+            cases += run_case_text(playbook, files[path], path)
+    return DraftCheck(findings, cases, playbook)
+
+
+def _org_id_line(content: str) -> tuple[int, str]:
+    """The line of `org:`'s `id:` (where a finding on the org belongs), with its text."""
+    lines = content.splitlines()
+    start = next((n for n, t in enumerate(lines) if re.match(r"org\s*:", t)), None)
+    if start is None:
+        return 1, lines[0] if lines else ""
+    for n in range(start + 1, len(lines)):
+        if re.match(r"\s+id\s*:", lines[n]):
+            return n + 1, lines[n]
+        if lines[n] and not lines[n][0].isspace():
+            break
+    return start + 1, lines[start]
+
+
+def check_draft(draft: PlaybookDraft) -> DraftCheck:
+    return check_text(draft.content, draft.files, draft.org_id)
+
+
+def draft_diff(session: Session, draft: PlaybookDraft) -> list[Change] | None:
+    """The draft's changes against the live version (None: the draft does not load, or there
+    is no version to compare with)."""
+    live = live_version(session, draft.org_id)
+    if live is None:
+        return None
+    try:
+        after = load_text(draft.content, PLAYBOOK_FILE).playbook
+    except PlaybookError:
+        return None
+    return diff_playbooks(service.parsed_playbook(session, live), after)
+
+
+def versions_diff(session: Session, user: User, before: str, after: str) -> list[Change]:
+    old, new = version(session, user, before), version(session, user, after)
+    return diff_playbooks(
+        service.parsed_playbook(session, old),
+        service.parsed_playbook(session, new),
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def _check_files(files: Mapping[str, str]) -> dict[str, str]:
+    if len(files) > MAX_FILES:
+        raise BadFiles("*", f"at most {MAX_FILES} files")
+    clean: dict[str, str] = {}
+    for path, text in files.items():
+        parts = path.split("/")
+        if not path or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise BadFiles(path, "must be a relative path inside the playbook's folder")
+        if path == PLAYBOOK_FILE:
+            raise BadFiles(path, "is the draft's content, not one of its other files")
+        if len(text) > MAX_FILE_CHARS:
+            raise BadFiles(path, f"must be at most {MAX_FILE_CHARS} characters")
+        clean[path] = text
+    return clean
+
+
+def _audit(
+    session: Session, user: User, action: str, draft: PlaybookDraft, now: datetime, **detail: object
+) -> None:
+    audit(
+        session,
+        org_id=user.org_id,
+        at=now,
+        actor=user.email,
+        action=action,
+        object_type="playbook_draft",
+        object_id=draft.id,
+        playbook_version=draft.published_version or draft.base_version,
+        detail={"title": draft.title, **detail},
+    )
+
+
+def new_draft(
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    title: str | None = None,
+    content: str | None = None,
+    files: Mapping[str, str] | None = None,
+) -> PlaybookDraft:
+    """A draft: of `content` if given, else a copy of the live version to edit; the live
+    version's other files (test cases, traceability table, articles) come with it unless
+    `files` are given."""
+    _require_author(user, "write playbook drafts")
+    live = live_version(session, user.org_id)
+    if content is None and live is None:
+        raise StepRefused("content", "nothing is published yet: give the draft's content")
+    text = content if content is not None else live.content if live else ""
+    draft = PlaybookDraft(
+        org_id=user.org_id,
+        title=(title or (f"Edit of {live.version}" if live else "New playbook")).strip()[:200],
+        status=DraftStatus.DRAFT.value,
+        content=text,
+        files=_check_files(files if files is not None else (live.files if live else {})),
+        base_version=live.version if live else None,
+        author_id=user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    _audit(session, user, "playbook_draft.created", draft, now)
+    return draft
+
+
+def draft_from_upload(
+    session: Session,
+    user: User,
+    data: bytes,
+    filename: str,
+    content_type: str | None,
+    now: datetime,
+) -> PlaybookDraft:
+    """A draft from an SOP document (text, Markdown, HTML, .docx, PDF), with the live
+    version's test cases and tables beside it for the author to bring up to date."""
+    _require_author(user, "import SOP documents")
+    imported = draft_from_document(data, filename, content_type)
+    return new_draft(
+        session, user, now, title=f"Imported from {filename}", content=imported.playbook_yaml
+    )
+
+
+def save_draft(
+    session: Session,
+    user: User,
+    draft_id: int,
+    content: str,
+    now: datetime,
+    *,
+    files: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> PlaybookDraft:
+    """Save the draft's text (and files, title); only while it is a draft, not in review."""
+    _require_author(user, "edit playbook drafts")
+    draft = get_draft(session, user, draft_id)
+    if draft.status != DraftStatus.DRAFT:
+        raise StepRefused(
+            "status", f"the draft is {draft.status.replace('_', ' ')}: it cannot change now"
+        )
+    draft.content = content
+    if files is not None:
+        draft.files = _check_files(files)
+    if title is not None and title.strip():
+        draft.title = title.strip()[:200]
+    draft.updated_at = now
+    session.flush()
+    _audit(session, user, "playbook_draft.saved", draft, now)
+    return draft
+
+
+def _require_clean(draft: PlaybookDraft, step: str) -> DraftCheck:
+    check = check_draft(draft)
+    if check.clean:
+        return check
+    problems = [FieldProblem(f"content:{f.line}", f.message) for f in check.findings]
+    problems += [FieldProblem(c.name, "; ".join(c.failures)) for c in check.failing]
+    if check.playbook is None and not problems:
+        problems = [FieldProblem("content", "does not load as a playbook")]
+    counts = f"{len(check.findings)} lint findings, {len(check.failing)} failing test cases"
+    message = f"cannot {step}: {counts}"
+    raise StepRefused("content", message, problems)
+
+
+def _in_status(draft: PlaybookDraft, status: DraftStatus, step: str) -> None:
+    if draft.status != status:
+        now_is = draft.status.replace("_", " ")
+        raise StepRefused(
+            "status", f"cannot {step}: the draft is {now_is}, not {status.replace('_', ' ')}"
+        )
+
+
+def submit(session: Session, user: User, draft_id: int, now: datetime) -> PlaybookDraft:
+    """Ask for review: the text freezes until it is approved or sent back."""
+    _require_author(user, "submit playbook drafts")
+    draft = get_draft(session, user, draft_id)
+    _in_status(draft, DraftStatus.DRAFT, "submit")
+    _require_clean(draft, "submit")
+    draft.status, draft.submitted_at, draft.review_note = DraftStatus.IN_REVIEW.value, now, None
+    draft.updated_at = now
+    session.flush()
+    _audit(session, user, "playbook_draft.submitted", draft, now)
+    return draft
+
+
+def approve(session: Session, user: User, draft_id: int, now: datetime) -> PlaybookDraft:
+    """Approve a submitted draft: someone other than its author."""
+    _require_author(user, "approve playbooks")
+    draft = get_draft(session, user, draft_id)
+    _in_status(draft, DraftStatus.IN_REVIEW, "approve")
+    if draft.author_id == user.id:
+        raise StepRefused(
+            "reviewer",
+            "the author cannot approve their own draft: another supervisor or admin must",
+        )
+    _require_clean(draft, "approve")
+    draft.status, draft.reviewer_id, draft.reviewed_at = DraftStatus.APPROVED.value, user.id, now
+    draft.updated_at = now
+    session.flush()
+    _audit(session, user, "playbook_draft.approved", draft, now)
+    return draft
+
+
+def send_back(
+    session: Session, user: User, draft_id: int, note: str, now: datetime
+) -> PlaybookDraft:
+    """Return a submitted (or approved, not yet published) draft to its author with a note."""
+    _require_author(user, "review playbooks")
+    draft = get_draft(session, user, draft_id)
+    if draft.status not in (DraftStatus.IN_REVIEW, DraftStatus.APPROVED):
+        raise StepRefused(
+            "status", f"cannot send back: the draft is {draft.status.replace('_', ' ')}"
+        )
+    if not note.strip():
+        raise StepRefused("note", "say what the author should change")
+    draft.status, draft.reviewer_id, draft.reviewed_at = DraftStatus.DRAFT.value, user.id, now
+    draft.review_note, draft.updated_at = note.strip()[:5000], now
+    session.flush()
+    _audit(session, user, "playbook_draft.sent_back", draft, now, note=draft.review_note)
+    return draft
+
+
+def publish(session: Session, user: User, draft_id: int, now: datetime) -> PublishedPlaybook:
+    """Publish an approved draft as a new version: new calls get it, calls in progress keep
+    theirs."""
+    _require_author(user, "publish playbooks")
+    draft = get_draft(session, user, draft_id)
+    _in_status(draft, DraftStatus.APPROVED, "publish")
+    check = _require_clean(draft, "publish")
+    assert check.playbook is not None  # _require_clean: it loads
+    taken = service.published_version(session, user.org_id, check.playbook.version)
+    if taken is not None:
+        raise StepRefused(
+            "version",
+            f"version {check.playbook.version} is already published: give the draft a new version",
+        )
+    row = service.publish_playbook(session, draft.content, now, by=user.email, files=draft.files)
+    draft.status, draft.published_version, draft.published_at = (
+        DraftStatus.PUBLISHED.value,
+        row.version,
+        now,
+    )
+    draft.updated_at = now
+    session.flush()
+    _audit(session, user, "playbook.published", draft, now, version=row.version)
+    return row
+
+
+def discard(session: Session, user: User, draft_id: int, now: datetime) -> PlaybookDraft:
+    _require_author(user, "discard playbook drafts")
+    draft = get_draft(session, user, draft_id)
+    if draft.status == DraftStatus.PUBLISHED:
+        raise StepRefused("status", "a published draft is the history of its version: it stays")
+    draft.status, draft.updated_at = DraftStatus.DISCARDED.value, now
+    session.flush()
+    _audit(session, user, "playbook_draft.discarded", draft, now)
+    return draft
+
+
+def rollback(session: Session, user: User, number: str, now: datetime) -> PublishedPlaybook:
+    """Make an earlier (or later) published version the one new calls get, in one step."""
+    _require_author(user, "roll playbooks back")
+    before = live_version(session, user.org_id)
+    row = version(session, user, number)
+    service.set_live_playbook(session, user.org_id, number)
+    audit(
+        session,
+        org_id=user.org_id,
+        at=now,
+        actor=user.email,
+        action="playbook.rolled_back",
+        object_type="playbook_version",
+        object_id=row.version,
+        playbook_version=row.version,
+        detail={"from": before.version if before else None, "to": row.version},
+    )
+    return row
