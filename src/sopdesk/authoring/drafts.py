@@ -8,6 +8,7 @@ stores nothing, so no org's data is read or written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sopdesk.errors import FieldProblem, Refusal
@@ -97,6 +98,11 @@ def lint_text(playbook_yaml: str, filename: str) -> list[DraftFinding]:
     except PlaybookError as exc:
         # The importer validates its draft, so this is a schema finding it missed: say it.
         found = exc.findings
+    return at_lines(found, playbook_yaml)
+
+
+def at_lines(found: Sequence[Finding], playbook_yaml: str) -> list[DraftFinding]:
+    """Findings on playbook text, each with the text of its line."""
     lines = playbook_yaml.splitlines()
     return [
         DraftFinding(f.line, f.message, lines[f.line - 1] if 0 < f.line <= len(lines) else "")

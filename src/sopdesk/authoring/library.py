@@ -14,7 +14,6 @@ CLI (`sopdesk playbook ...`). Nothing here commits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.authoring.drafts import DraftFinding, draft_from_document, lint_text
+from sopdesk.authoring.drafts import DraftFinding, at_lines, draft_from_document
 from sopdesk.authoring.models import DraftStatus, PlaybookDraft
 from sopdesk.crm.records import audit
 from sopdesk.errors import FieldProblem, Refusal
@@ -32,6 +31,7 @@ from sopdesk.playbooks.cases import Outcome, run_case_text
 from sopdesk.playbooks.diff import Change, diff_playbooks
 from sopdesk.playbooks.language.loader import PlaybookError, load_text
 from sopdesk.playbooks.language.schema import Playbook
+from sopdesk.playbooks.lint import lint_playbook
 
 AUTHORS = (Role.SUPERVISOR.value, Role.ADMIN.value)
 PLAYBOOK_FILE = "playbook.yaml"
@@ -157,34 +157,20 @@ def get_draft(session: Session, user: User, draft_id: int) -> PlaybookDraft:
 
 def check_text(content: str, files: Mapping[str, str], org_id: str) -> DraftCheck:
     """Lint the playbook text and run every test case file (`tests/*.yaml`) against it."""
-    findings = lint_text(content, PLAYBOOK_FILE)
     try:
-        playbook = load_text(content, PLAYBOOK_FILE).playbook
-    except PlaybookError:
-        return DraftCheck(findings, [], None)
+        loaded = load_text(content, PLAYBOOK_FILE)
+    except PlaybookError as exc:
+        return DraftCheck(at_lines(exc.findings, content), [], None)
+    found = lint_playbook(loaded)
+    playbook = loaded.playbook
     if playbook.org.id != org_id:
-        line, text = _org_id_line(content)
         message = f"org.id is {playbook.org.id}: a playbook of this desk is for org {org_id}"
-        findings = [DraftFinding(line, message, text), *findings]
+        found = [loaded.source.finding(("org", "id"), message), *found]
     cases: list[Outcome] = []
     for path in sorted(files):
         if path.startswith("tests/") and path.endswith((".yaml", ".yml")):
             cases += run_case_text(playbook, files[path], path)
-    return DraftCheck(findings, cases, playbook)
-
-
-def _org_id_line(content: str) -> tuple[int, str]:
-    """The line of `org:`'s `id:` (where a finding on the org belongs), with its text."""
-    lines = content.splitlines()
-    start = next((n for n, t in enumerate(lines) if re.match(r"org\s*:", t)), None)
-    if start is None:
-        return 1, lines[0] if lines else ""
-    for n in range(start + 1, len(lines)):
-        if re.match(r"\s+id\s*:", lines[n]):
-            return n + 1, lines[n]
-        if lines[n] and not lines[n][0].isspace():
-            break
-    return start + 1, lines[start]
+    return DraftCheck(at_lines(found, content), cases, playbook)
 
 
 def check_draft(draft: PlaybookDraft) -> DraftCheck:
@@ -439,7 +425,7 @@ def rollback(session: Session, user: User, number: str, now: datetime) -> Publis
     _require_author(user, "roll playbooks back")
     before = live_version(session, user.org_id)
     row = version(session, user, number)
-    service.set_live_playbook(session, user.org_id, number)
+    service.set_live_playbook(session, row)
     audit(
         session,
         org_id=user.org_id,

@@ -70,11 +70,7 @@ def publish_playbook(
         org = Org(id=playbook.org.id, name=playbook.org.name, created_at=now)
         session.add(org)
     org.name = playbook.org.name
-    existing = session.scalar(
-        select(PublishedPlaybook).where(
-            PublishedPlaybook.org_id == org.id, PublishedPlaybook.version == playbook.version
-        )
-    )
+    existing = published_version(session, org.id, playbook.version)
     if existing is not None:
         if existing.checksum != checksum:
             raise OrgError(
@@ -98,20 +94,11 @@ def publish_playbook(
     return row
 
 
-def set_live_playbook(session: Session, org_id: str, version: str) -> PublishedPlaybook:
+def set_live_playbook(session: Session, row: PublishedPlaybook) -> None:
     """Make an already published version the one new calls get (a rollback, or forward
     again); calls in progress keep the version they started with."""
-    row = session.scalar(
-        select(PublishedPlaybook).where(
-            PublishedPlaybook.org_id == org_id, PublishedPlaybook.version == version
-        )
-    )
-    org = session.get(Org, org_id)
-    if row is None or org is None:
-        raise OrgError("version", f"no published version {version}")
-    org.live_playbook_id = row.id
+    session.get_one(Org, row.org_id).live_playbook_id = row.id
     session.flush()
-    return row
 
 
 def playbook_versions(session: Session, org_id: str) -> list[PublishedPlaybook]:
