@@ -72,3 +72,17 @@ def build_world(factory: sessionmaker[Session]) -> World:
         s.flush()
         world.account_id = account.id
     return world
+
+
+def admin_ada(factory: sessionmaker[Session]) -> User:
+    """Rondesse's admin, Ada, for the tests that need one besides the world's people."""
+    with transaction(factory) as s:
+        return service.create_user(
+            s,
+            org_id="rondesse",
+            email="ada@rondesse.example",
+            name="Ada Admin",
+            role=Role.ADMIN,
+            password=PASSWORD,
+            now=T0,
+        )

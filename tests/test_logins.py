@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from personas import PASSWORD, T0, World, build_world
+from personas import PASSWORD, T0, World, admin_ada, build_world
 from sopdesk.db import transaction
 from sopdesk.orgs import logins, service
-from sopdesk.orgs.models import ApiToken, LoginAttempt, LoginSession, Role, User
+from sopdesk.orgs.models import ApiToken, LoginAttempt, LoginSession, User
 from sopdesk.web import login_pool
 from web_helpers import TestClock, csrf_from, live_server, login, make_app, token_for
 
@@ -31,19 +31,6 @@ WRONG = "not-the-password"
 @pytest.fixture
 def world(session_factory: sessionmaker[Session]) -> World:
     return build_world(session_factory)
-
-
-def _admin(factory: sessionmaker[Session]) -> User:
-    with transaction(factory) as s:
-        return service.create_user(
-            s,
-            org_id="rondesse",
-            email="ada@rondesse.example",
-            name="Ada Admin",
-            role=Role.ADMIN,
-            password=PASSWORD,
-            now=T0,
-        )
 
 
 def _try(client: TestClient, email: str, password: str) -> httpx.Response:
@@ -116,7 +103,7 @@ def test_one_address_guessing_many_emails_is_throttled(
 def test_failed_logins_are_in_the_admins_log_and_only_theirs(
     db_url: str, session_factory: sessionmaker[Session], world: World
 ) -> None:
-    admin = _admin(session_factory)
+    admin = admin_ada(session_factory)
     app = make_app(db_url)
     with TestClient(app) as client:
         assert _try(client, world.agent_ana.email, WRONG).status_code == 401
@@ -220,7 +207,7 @@ def test_changing_the_password_ends_the_other_sessions(
 def test_an_admin_ends_a_session_and_no_one_else_can(
     db_url: str, session_factory: sessionmaker[Session], world: World
 ) -> None:
-    admin = _admin(session_factory)
+    admin = admin_ada(session_factory)
     app = make_app(db_url)
     as_admin = {"Authorization": f"Bearer {token_for(session_factory, admin)}"}
     as_bo = {"Authorization": f"Bearer {token_for(session_factory, world.agent_bo)}"}

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from personas import PASSWORD, ROOT, T0, World, build_world
+from personas import ROOT, T0, World, admin_ada, build_world
 from sopdesk.authoring import library
 from sopdesk.authoring.models import DraftStatus
 from sopdesk.crm.models import AuditEntry
@@ -21,8 +21,7 @@ from sopdesk.desk import service as desk
 from sopdesk.desk.calls import CallIn, receive_call
 from sopdesk.desk.wrapup import wrap_up
 from sopdesk.errors import Refusal
-from sopdesk.orgs import service
-from sopdesk.orgs.models import Role, User
+from sopdesk.orgs.models import User
 from sopdesk.playbooks.diff import ChangeKind
 
 SEED = ROOT / "playbooks" / "rondesse"
@@ -58,16 +57,7 @@ def world(session_factory: sessionmaker[Session]) -> World:
 @pytest.fixture
 def ada(session_factory: sessionmaker[Session], world: World) -> User:
     """A second author: an admin, to approve what Sam writes."""
-    with transaction(session_factory) as s:
-        return service.create_user(
-            s,
-            org_id="rondesse",
-            email="ada@rondesse.example",
-            name="Ada Admin",
-            role=Role.ADMIN,
-            password=PASSWORD,
-            now=T0,
-        )
+    return admin_ada(session_factory)
 
 
 def _ring(factory: sessionmaker[Session], at=T0) -> int:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +46,12 @@ def _csrf(client: TestClient) -> str:
     return csrf_from(client.get("/account").text)
 
 
+def _change_password(client: TestClient, current: str, again: str) -> httpx.Response:
+    """The password form sent with NEW_PASSWORD as the new one, typed `again` the second time."""
+    form = {"current_password": current, "new_password": NEW_PASSWORD, "new_password_again": again}
+    return client.post("/account/password", data={**form, "csrf_token": _csrf(client)})
+
+
 def test_the_page_shows_the_persons_own_sessions_and_tokens(
     ana: TestClient, world: World, session_factory: sessionmaker[Session]
 ) -> None:
@@ -63,37 +70,13 @@ def test_a_password_change_needs_the_current_one_and_ends_the_other_sessions(
     with _client(db_url, clock) as other_browser:
         login(other_browser, world.agent_ana)
         assert other_browser.get("/account").status_code == 200
-        wrong = ana.post(
-            "/account/password",
-            data={
-                "current_password": "not-it",
-                "new_password": NEW_PASSWORD,
-                "new_password_again": NEW_PASSWORD,
-                "csrf_token": _csrf(ana),
-            },
-        )
+        wrong = _change_password(ana, "not-it", NEW_PASSWORD)
         assert wrong.status_code == 422
         assert "Is not your current password." in wrong.text
-        mismatch = ana.post(
-            "/account/password",
-            data={
-                "current_password": PASSWORD,
-                "new_password": NEW_PASSWORD,
-                "new_password_again": NEW_PASSWORD + "x",
-                "csrf_token": _csrf(ana),
-            },
-        )
+        mismatch = _change_password(ana, PASSWORD, NEW_PASSWORD + "x")
         assert mismatch.status_code == 422
         assert "Does not match the new password." in mismatch.text
-        done = ana.post(
-            "/account/password",
-            data={
-                "current_password": PASSWORD,
-                "new_password": NEW_PASSWORD,
-                "new_password_again": NEW_PASSWORD,
-                "csrf_token": _csrf(ana),
-            },
-        )
+        done = _change_password(ana, PASSWORD, NEW_PASSWORD)
         assert done.status_code == 200
         assert "Password changed. 1 other session ended; this one stays." in done.text
         assert ana.get("/account").status_code == 200  # this browser stays in
