@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from personas import World, build_world
+from sopdesk.authoring import library
 from sopdesk.crm.models import Lead, Note, Task
 from sopdesk.db import transaction
 from sopdesk.orgs.models import ApiToken, LoginSession
@@ -60,7 +61,13 @@ def _rondesse_ids(
         )
         s.add_all([lead, task, note])
         s.flush()
-        ids: dict[str, int | str] = {"lead_id": lead.id, "task_id": task.id, "note_id": note.id}
+        draft = library.new_draft(s, world.supervisor_sam, NOW, title=SECRET_NAME)
+        ids: dict[str, int | str] = {
+            "lead_id": lead.id,
+            "task_id": task.id,
+            "note_id": note.id,
+            "draft_id": draft.id,
+        }
     ids.update(_rondesse_access_ids(client, factory, world))
     ids.update(
         interaction_id=interaction,
@@ -71,6 +78,9 @@ def _rondesse_ids(
         step_id="greet",
         scenario_id="crypto",
         line_id="psos",
+        # The playbook library's paths name the org and a version it published.
+        org="rondesse",
+        version="2026.11.1",
     )
     return ids
 

@@ -97,7 +97,19 @@ class Library:
     org_id: str
     live: VersionSummary | None
     versions: list[VersionSummary]
-    drafts: list[PlaybookDraft]
+    drafts: list[PlaybookDraft]  # in progress; only authors see them
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """A draft as its author and reviewer see it: who, its check, and what it changes."""
+
+    draft: PlaybookDraft
+    author: str
+    reviewer: str | None
+    check: DraftCheck
+    compared_with: str | None  # the live version the changes are against
+    changes: list[Change] | None  # None: the draft does not load, or nothing is live
 
 
 def is_author(user: User) -> bool:
@@ -109,6 +121,12 @@ def _require_author(user: User, action: str) -> None:
         raise NotAnAuthor(action)
 
 
+def require_org(user: User, org_id: str) -> None:
+    """A path naming another org is "not found", like one that does not exist."""
+    if org_id != user.org_id:
+        raise LibraryNotFound("org", org_id)
+
+
 # --- Reading -------------------------------------------------------------------------------
 
 
@@ -117,6 +135,9 @@ def library(session: Session, user: User) -> Library:
     current = service.get_current_playbook(session, user.org_id)
     live_id = current.published_id if current else None
     versions = [_summary(row, live_id) for row in service.playbook_versions(session, user.org_id)]
+    live = next((v for v in versions if v.live), None)
+    if not is_author(user):
+        return Library(user.org_id, live, versions, [])
     drafts = list(
         session.scalars(
             select(PlaybookDraft)
@@ -127,7 +148,6 @@ def library(session: Session, user: User) -> Library:
             .order_by(PlaybookDraft.updated_at.desc(), PlaybookDraft.id.desc())
         )
     )
-    live = next((v for v in versions if v.live), None)
     return Library(user.org_id, live, versions, drafts)
 
 
@@ -149,6 +169,7 @@ def live_version(session: Session, org_id: str) -> PublishedPlaybook | None:
 
 def get_draft(session: Session, user: User, draft_id: int) -> PlaybookDraft:
     """The org's draft; another org's is "not found", like one that does not exist."""
+    _require_author(user, "read playbook drafts")
     draft = session.get(PlaybookDraft, draft_id)
     if draft is None or draft.org_id != user.org_id:
         raise LibraryNotFound("draft", draft_id)
@@ -180,7 +201,12 @@ def check_draft(draft: PlaybookDraft) -> DraftCheck:
 def draft_diff(session: Session, draft: PlaybookDraft) -> list[Change] | None:
     """The draft's changes against the live version (None: the draft does not load, or there
     is no version to compare with)."""
-    live = live_version(session, draft.org_id)
+    return _changes(session, draft, live_version(session, draft.org_id))
+
+
+def _changes(
+    session: Session, draft: PlaybookDraft, live: PublishedPlaybook | None
+) -> list[Change] | None:
     if live is None:
         return None
     try:
@@ -190,11 +216,56 @@ def draft_diff(session: Session, draft: PlaybookDraft) -> list[Change] | None:
     return diff_playbooks(service.parsed_playbook(session, live), after)
 
 
-def versions_diff(session: Session, user: User, before: str, after: str) -> list[Change]:
-    old, new = version(session, user, before), version(session, user, after)
-    return diff_playbooks(
-        service.parsed_playbook(session, old),
-        service.parsed_playbook(session, new),
+def view_draft(session: Session, user: User, draft_id: int) -> DraftView:
+    draft = get_draft(session, user, draft_id)
+    return describe_draft(session, draft)
+
+
+def describe_draft(session: Session, draft: PlaybookDraft) -> DraftView:
+    author = session.get(User, draft.author_id)
+    reviewer = session.get(User, draft.reviewer_id) if draft.reviewer_id else None
+    live = live_version(session, draft.org_id)
+    return DraftView(
+        draft=draft,
+        author=author.email if author else "",
+        reviewer=reviewer.email if reviewer else None,
+        check=check_draft(draft),
+        compared_with=live.version if live else None,
+        changes=_changes(session, draft, live),
+    )
+
+
+@dataclass(frozen=True)
+class VersionsDiff:
+    before: str
+    after: str
+    changes: list[Change]
+
+
+def versions_diff(
+    session: Session, user: User, before: str | None = None, after: str | None = None
+) -> VersionsDiff:
+    """What changed from `before` to `after`: by default from the version published before
+    the live one to the live one."""
+    rows = service.playbook_versions(session, user.org_id)
+    live = live_version(session, user.org_id)
+    new = version(session, user, after) if after else live
+    if new is None:
+        raise StepRefused("to", "nothing is published yet")
+    if before:
+        old = version(session, user, before)
+    else:
+        earlier = [r for r in rows if (r.published_at, r.id) < (new.published_at, new.id)]
+        if not earlier:
+            raise StepRefused("from", f"no version was published before {new.version}")
+        old = earlier[0]
+    return VersionsDiff(
+        old.version,
+        new.version,
+        diff_playbooks(
+            service.parsed_playbook(session, old),
+            service.parsed_playbook(session, new),
+        ),
     )
 
 
