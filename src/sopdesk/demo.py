@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sopdesk.authoring.folder import read_folder
 from sopdesk.crm.models import Account
 from sopdesk.crm.records import create_account
 from sopdesk.db import make_engine, make_sessionmaker, migrate, transaction
@@ -154,7 +155,8 @@ def load_demo(
         factory = make_sessionmaker(engine)
         with transaction(factory) as session:
             for path in sorted(settings.playbooks.glob("*/playbook.yaml")):
-                row = publish_playbook(session, path.read_text(encoding="utf-8"), now, by="demo")
+                folder = read_folder(path.parent)
+                row = publish_playbook(session, folder.content, now, by="demo", files=folder.files)
                 if articles:
                     _import_articles(session, row.org_id, path.parent / "articles", now)
         with transaction(factory) as session:

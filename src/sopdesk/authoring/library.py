@@ -384,11 +384,14 @@ def save_draft(
 
 
 def _require_clean(draft: PlaybookDraft, step: str) -> DraftCheck:
-    check = check_draft(draft)
+    return _refuse_unless_clean(check_draft(draft), step)
+
+
+def _refuse_unless_clean(check: DraftCheck, step: str) -> DraftCheck:
     if check.clean:
         return check
     problems = [FieldProblem(f"content:{f.line}", f.message) for f in check.findings]
-    problems += [FieldProblem(c.name, "; ".join(c.failures)) for c in check.failing]
+    problems += [FieldProblem(c.name, f"{c.name}: {'; '.join(c.failures)}") for c in check.failing]
     if check.playbook is None and not problems:
         problems = [FieldProblem("content", "does not load as a playbook")]
     counts = f"{len(check.findings)} lint findings, {len(check.failing)} failing test cases"
@@ -480,6 +483,31 @@ def publish(session: Session, user: User, draft_id: int, now: datetime) -> Publi
     return row
 
 
+def publish_text(
+    session: Session, user: User, content: str, files: Mapping[str, str], now: datetime
+) -> tuple[PublishedPlaybook, bool]:
+    """Publish a playbook straight from its text and files, reviewed elsewhere (a pull request
+    in the team's git): the same check as a draft's, audited the same. The same version with
+    the same text and files again is no change (False), so that CI may publish on every run
+    without undoing a rollback made in the desk."""
+    _require_author(user, "publish playbooks")
+    clean_files = _check_files(files)
+    check = _refuse_unless_clean(check_text(content, clean_files, user.org_id), "publish")
+    assert check.playbook is not None  # clean: it loads
+    existing = service.published_version(session, user.org_id, check.playbook.version)
+    if existing is not None:
+        if existing.content == content and existing.files == clean_files:
+            return existing, False
+        raise StepRefused(
+            "version",
+            f"version {existing.version} is already published with other text or files: "
+            "give it a new version",
+        )
+    row = service.publish_playbook(session, content, now, by=user.email, files=clean_files)
+    _audit_version(session, user, "playbook.published", row, now, files=len(clean_files))
+    return row, True
+
+
 def discard(session: Session, user: User, draft_id: int, now: datetime) -> PlaybookDraft:
     _require_author(user, "discard playbook drafts")
     draft = get_draft(session, user, draft_id)
@@ -497,15 +525,28 @@ def rollback(session: Session, user: User, number: str, now: datetime) -> Publis
     before = live_version(session, user.org_id)
     row = version(session, user, number)
     service.set_live_playbook(session, row)
+    _audit_version(
+        session, user, "playbook.rolled_back", row, now, **{"from": before and before.version}
+    )
+    return row
+
+
+def _audit_version(
+    session: Session,
+    user: User,
+    action: str,
+    row: PublishedPlaybook,
+    now: datetime,
+    **detail: object,
+) -> None:
     audit(
         session,
         org_id=user.org_id,
         at=now,
         actor=user.email,
-        action="playbook.rolled_back",
+        action=action,
         object_type="playbook_version",
         object_id=row.version,
         playbook_version=row.version,
-        detail={"from": before.version if before else None, "to": row.version},
+        detail={"to": row.version, **detail},
     )
-    return row

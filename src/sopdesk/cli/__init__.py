@@ -192,6 +192,7 @@ app.add_typer(kb_app, name="kb")
 # Commands kept in their own modules register on `app` when imported (before the help below).
 from sopdesk.cli import access as _access  # noqa: E402, F401
 from sopdesk.cli import health as _health  # noqa: E402, F401
+from sopdesk.cli import playbooks as _playbooks  # noqa: E402, F401
 from sopdesk.cli import webhooks as _webhooks  # noqa: E402, F401
 
 use_desk_help(app)

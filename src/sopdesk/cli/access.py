@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sopdesk.cli import app, token_app
 from sopdesk.cli.common import desk_transaction
 from sopdesk.cli.common import fail as _fail
+from sopdesk.cli.common import operator as _operator
 from sopdesk.orgs import access, logins, service
-from sopdesk.orgs.models import LoginAttempt, Role, User
+from sopdesk.orgs.models import LoginAttempt
 
 session_app = typer.Typer(help="Browser sessions and login attempts.", no_args_is_help=True)
 user_app = typer.Typer(help="People's accounts.", no_args_is_help=True)
@@ -24,12 +25,6 @@ app.add_typer(user_app, name="user")
 
 OrgOption = Annotated[str, typer.Option(help="org id, e.g. rondesse")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON lines")]
-
-
-def _operator(org: str) -> User:
-    """Who the operator acts as: an admin of the org (a person no row holds, id 0, so every
-    session or token the operator ends is someone else's)."""
-    return User(id=0, org_id=org, email="operator", name="operator", role=Role.ADMIN.value)
 
 
 def _when(moment: datetime | None) -> str:
