@@ -10,15 +10,23 @@ HTMX_SSE_VERSION   := 2.2.4
 SWAGGER_UI_VERSION := 5.35.0
 # Chart.js for the report pages: canvas drawing, no inline styles or eval (docs/reports.md).
 CHARTJS_VERSION    := 4.6.1
+# CodeMirror 6 for the playbook draft's editor, with JSON Schema completion, bundled by esbuild
+# into one script (src/sopdesk/web/editor/playbook_editor.js is the entry; docs/playbooks.md).
+EDITOR_PACKAGES := codemirror@6.0.2 @codemirror/state@6.7.6 @codemirror/view@6.44.2 \
+	@codemirror/commands@6.11.2 @codemirror/lint@6.9.8 @codemirror/lang-yaml@6.1.3 \
+	@codemirror/language@6.13.1 @codemirror/autocomplete@6.20.4 @lezer/common@1.5.7 \
+	codemirror-json-schema@0.8.1 esbuild@0.28.2
+EDITOR_STAMP := codemirror-6.0.2-view-6.44.2-jsonschema-0.8.1-esbuild-0.28.2
 NPM_DIR   := $(VENV)/npm
-NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)-chartjs-$(CHARTJS_VERSION)
+NPM_STAMP := $(NPM_DIR)/.installed-htmx-$(HTMX_VERSION)-sse-$(HTMX_SSE_VERSION)-swagger-$(SWAGGER_UI_VERSION)-chartjs-$(CHARTJS_VERSION)-$(EDITOR_STAMP)
 # ... and are copied into the package (gitignored), so a built wheel serves them too.
 VENDOR_DIR   := src/sopdesk/web/static/vendor
 VENDOR_FILES := htmx.org/dist/htmx.min.js htmx.org/LICENSE htmx-ext-sse/dist/sse.js \
 	htmx-ext-sse/LICENSE swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui.css \
 	swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE \
 	chart.js/dist/chart.umd.min.js chart.js/LICENSE.md
-VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES))
+VENDORED     := $(addprefix $(VENDOR_DIR)/,$(VENDOR_FILES)) $(VENDOR_DIR)/playbook-editor/editor.js
+EDITOR_ENTRY := src/sopdesk/web/editor/playbook_editor.js
 
 .PHONY: setup run reset test test-dates lint bench wheel clean
 
@@ -33,8 +41,15 @@ $(STAMP): pyproject.toml
 $(NPM_STAMP): | $(STAMP)
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund --loglevel=error \
 		htmx.org@$(HTMX_VERSION) htmx-ext-sse@$(HTMX_SSE_VERSION) \
-		swagger-ui-dist@$(SWAGGER_UI_VERSION) chart.js@$(CHARTJS_VERSION)
+		swagger-ui-dist@$(SWAGGER_UI_VERSION) chart.js@$(CHARTJS_VERSION) $(EDITOR_PACKAGES)
 	touch $(NPM_STAMP)
+
+# One script, no eval, loaded from our own origin under the strict CSP.
+$(VENDOR_DIR)/playbook-editor/editor.js: $(EDITOR_ENTRY) $(NPM_STAMP)
+	mkdir -p $(@D)
+	NODE_PATH=$(NPM_DIR)/node_modules $(NPM_DIR)/node_modules/.bin/esbuild $(EDITOR_ENTRY) --bundle \
+		--format=iife --minify --target=es2020 --log-level=error --legal-comments=external \
+		--outfile=$@
 
 $(VENDOR_DIR)/%: $(NPM_STAMP)
 	mkdir -p $(@D)

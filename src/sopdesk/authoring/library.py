@@ -198,6 +198,12 @@ def check_draft(draft: PlaybookDraft) -> DraftCheck:
     return check_text(draft.content, draft.files, draft.org_id)
 
 
+def check_edit(session: Session, user: User, draft_id: int, content: str) -> DraftCheck:
+    """A draft's check with the text its author is typing (not saved): the editor's live view."""
+    draft = get_draft(session, user, draft_id)
+    return check_text(content, draft.files, draft.org_id)
+
+
 def draft_diff(session: Session, draft: PlaybookDraft) -> list[Change] | None:
     """The draft's changes against the live version (None: the draft does not load, or there
     is no version to compare with)."""

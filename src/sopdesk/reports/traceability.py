@@ -17,7 +17,9 @@ from pydantic import BaseModel
 
 _ROW = re.compile(r"^\|\s*([A-Z]+\d+)\s*\|(.*?)\|(.*?)\|")
 _TOKEN = re.compile(r"`([^`]+)`")
-_HEAD = re.compile(r"^((?:lines|scenarios)\[id=[a-z_]+\])")
+# An element of the playbook's top level (a line, a scenario, a policy, a team...): the head
+# that relative paths later in the same cell (`.fields[id=x]`) belong to.
+_HEAD = re.compile(r"^([a-z_]+\[id=[a-z0-9_]+\])")
 
 
 class SopSentence(BaseModel):
@@ -32,6 +34,15 @@ class Traceability:
     def sentences(self, path: str) -> list[SopSentence]:
         """The sentences behind `path`, e.g. `lines[id=psos].steps[id=mute]`."""
         return self.by_element.get(path, [])
+
+    def within(self, path: str) -> list[SopSentence]:
+        """The sentences behind `path` or any part of it (a step's choices, a greeting's
+        template), each once, in the table's order."""
+        found: dict[str, SopSentence] = {}
+        for key, sentences in self.by_element.items():
+            if key == path or key.startswith((f"{path}.", f"{path}[")):
+                found.update((s.row, s) for s in sentences)
+        return sorted(found.values(), key=lambda s: (len(s.row), s.row))
 
 
 def parse_traceability(text: str) -> Traceability:

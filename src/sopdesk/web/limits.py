@@ -50,10 +50,14 @@ RULES = (
     # An article of 100k characters, form-encoded, can triple in size.
     BodyRule(re.compile(r"^/kb/articles/[^/]+/edit$"), 2 * MIB, "an article"),
     # An SOP document with its images (.docx, PDF); its text is read and cleaned by the importer.
-    BodyRule(re.compile(r"^/api/v1/playbooks/imports$"), 10 * MIB, "an SOP document", False),
+    BodyRule(re.compile(r"^(/api/v1)?/playbooks/imports$"), 10 * MIB, "an SOP document", False),
     # A playbook draft carries its folder: test cases, the traceability table, articles.
     BodyRule(
-        re.compile(r"^/api/v1/playbooks/[^/]+/(drafts(/\d+)?|check)$"), 8 * MIB, "a playbook draft"
+        re.compile(
+            r"^(/api/v1/playbooks/[^/]+/(drafts(/\d+)?|check)|/playbooks/drafts/\d+(/check)?)$"
+        ),
+        8 * MIB,
+        "a playbook draft",
     ),
 )
 

@@ -15,6 +15,8 @@
   if (!call) return;
 
   function typing(el) {
+    // A text editor inside a shadow root (the playbook editor): the key's target is its host.
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
     if (!el) return false;
     if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
     return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);

@@ -13,6 +13,8 @@
   // A text box takes letters; a checkbox or a button does not, so shortcuts still work there
   // (the step list leaves the focus on a checkbox).
   function isTyping(el) {
+    // A text editor inside a shadow root (the playbook editor): the key's target is its host.
+    while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
     if (!el) return false;
     if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
     return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
