@@ -123,6 +123,7 @@ bench: setup
 	$(BIN)/python bench/bench_email.py
 	$(BIN)/python bench/bench_kb.py
 	$(BIN)/python bench/bench_keys.py
+	$(BIN)/python bench/bench_authoring.py
 	$(BIN)/python bench/bench_reports.py
 
 clean:

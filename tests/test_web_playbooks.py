@@ -45,9 +45,9 @@ def ada(db_url: str, world: World, session_factory: sessionmaker[Session]) -> It
     client.__exit__(None, None, None)
 
 
-def _post(client: TestClient, path: str, **data: str) -> httpx.Response:
+def _post(client: TestClient, url: str, **data: str) -> httpx.Response:
     csrf = csrf_from(client.get("/playbooks").text)
-    return client.post(path, data={"csrf_token": csrf, **data}, follow_redirects=False)
+    return client.post(url, data={"csrf_token": csrf, **data}, follow_redirects=False)
 
 
 def test_a_version_reads_as_the_sop_with_each_elements_sentence(
@@ -89,10 +89,14 @@ def test_a_draft_is_edited_checked_live_reviewed_and_published_from_the_pages(
     refused = _post(sam, f"/playbooks/drafts/{draft_id}/submit")
     assert refused.status_code == 409
     assert "Cannot submit" in refused.text and "tests/main.yaml::" in refused.text
-    with transaction(session_factory) as s:
-        library.save_draft(
-            s, world.supervisor_sam, draft_id, content, T0, files=next_cases(seed_files())
-        )
+    # The failing case file brought up to date on its own page.
+    main = next_cases(seed_files())["tests/main.yaml"]
+    opened = sam.get(f"/playbooks/drafts/{draft_id}/file?path=tests/main.yaml")
+    assert "steps: [greet, probe, outcome]" in opened.text
+    edited = _post(sam, f"/playbooks/drafts/{draft_id}/file", path="tests/main.yaml", text=main)
+    assert edited.headers["location"].endswith("?done=file-saved")
+    bad_path = _post(sam, f"/playbooks/drafts/{draft_id}/file", path="../x.yaml", text="x")
+    assert bad_path.status_code == 422
     saved = _post(sam, f"/playbooks/drafts/{draft_id}", content=content, title="Confirm the name")
     assert saved.status_code == 303
     assert "Clean" in sam.get(url).text

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sopdesk.authoring.drafts import DraftFinding, at_lines, draft_from_document
+from sopdesk.authoring.drafts import DocumentDraft, DraftFinding, at_lines, draft_from_document
 from sopdesk.authoring.models import DraftStatus, PlaybookDraft
 from sopdesk.crm.records import audit
 from sopdesk.errors import FieldProblem, Refusal
@@ -351,14 +351,16 @@ def draft_from_upload(
     filename: str,
     content_type: str | None,
     now: datetime,
-) -> PlaybookDraft:
+) -> tuple[PlaybookDraft, DocumentDraft]:
     """A draft from an SOP document (text, Markdown, HTML, .docx, PDF), with the live
-    version's test cases and tables beside it for the author to bring up to date."""
+    version's test cases and tables beside it for the author to bring up to date; and the
+    import's account of itself (what was not placed, with the document's text)."""
     _require_author(user, "import SOP documents")
     imported = draft_from_document(data, filename, content_type)
-    return new_draft(
-        session, user, now, title=f"Imported from {filename}", content=imported.playbook_yaml
+    draft = new_draft(
+        session, user, now, title=f"Imported from {filename}"[:200], content=imported.playbook_yaml
     )
+    return draft, imported
 
 
 def save_draft(
@@ -386,6 +388,29 @@ def save_draft(
     draft.updated_at = now
     session.flush()
     _audit(session, user, "playbook_draft.saved", draft, now)
+    return draft
+
+
+def save_draft_file(
+    session: Session, user: User, draft_id: int, path: str, text: str | None, now: datetime
+) -> PlaybookDraft:
+    """Write one of the draft's other files (a test case file, the traceability table, an
+    article), or delete it (`text` None); only while it is a draft."""
+    _require_author(user, "edit playbook drafts")
+    draft = get_draft(session, user, draft_id)
+    _in_status(draft, DraftStatus.DRAFT, "change its files")
+    files = dict(draft.files)
+    if text is None:
+        if path not in files:
+            raise LibraryNotFound("file", path)
+        del files[path]
+    else:
+        files.update(_check_files({path: text}))
+    draft.files = _check_files(files)  # a new dict: the JSON column sees the change
+    draft.updated_at = now
+    session.flush()
+    action = "playbook_draft.file_deleted" if text is None else "playbook_draft.file_saved"
+    _audit(session, user, action, draft, now, path=path)
     return draft
 
 

@@ -54,7 +54,7 @@ RULES = (
     # A playbook draft carries its folder: test cases, the traceability table, articles.
     BodyRule(
         re.compile(
-            r"^(/api/v1/playbooks/[^/]+/(drafts(/\d+)?|check)|/playbooks/drafts/\d+(/check)?)$"
+            r"^(/api/v1/playbooks/[^/]+/(drafts(/\d+)?|check)|/playbooks/drafts/\d+(/check|/file)?)$"
         ),
         8 * MIB,
         "a playbook draft",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TextIO
 
@@ -174,17 +175,26 @@ def _not_cases(exc: PlaybookError) -> tuple[str, ...]:
     return tuple(str(f).replace("a playbook must be", "a case file must be") for f in exc.findings)
 
 
+# Cached by the file's text: the editor checks a draft on every keystroke, and its case files
+# do not change while the playbook's text does. The models are not changed by running them.
+@lru_cache(maxsize=256)
+def _case_file(text: str, name: str) -> CaseFile | Outcome:
+    try:
+        data, source = parse_text(text, name)
+        return CaseFile.model_validate(data)
+    except ValidationError as exc:
+        return Outcome(name, _invalid(source, exc))
+    except PlaybookError as exc:
+        return Outcome(name, _not_cases(exc))
+
+
 def run_case_text(playbook: Playbook, text: str, name: str) -> list[Outcome]:
     """Run the cases of one case file's text against `playbook` (a draft's, not read from a
     folder): the cases named `name::id`; a file that cannot be read, or that is another
     org's, is one failed outcome."""
-    try:
-        data, source = parse_text(text, name)
-        spec = CaseFile.model_validate(data)
-    except ValidationError as exc:
-        return [Outcome(name, _invalid(source, exc))]
-    except PlaybookError as exc:
-        return [Outcome(name, _not_cases(exc))]
+    spec = _case_file(text, name)
+    if isinstance(spec, Outcome):
+        return [spec]
     if spec.org != playbook.org.id:
         wrong = f"{name}: the cases are for org {spec.org}, not {playbook.org.id}"
         return [Outcome(name, (wrong,))]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import phonenumbers
@@ -39,6 +40,9 @@ def normalize_label(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip().casefold()
 
 
+# Cached: a call is matched against every number of every line, each parsed the same way each
+# time (the ring path, and the editor's live check running every test case per keystroke).
+@lru_cache(maxsize=8192)
 def normalize_number(number: str, region: str = "US") -> str:
     """E.164 when the number parses, else its digits; '888 5333002' -> '+18885333002'."""
     try:

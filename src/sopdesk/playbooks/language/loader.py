@@ -90,8 +90,29 @@ class LoadedPlaybook:
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# A scalar's implicit tag depends only on its text and how it was written (no path resolvers
+# are registered), and resolving it is regular expressions in Python even under libyaml: the
+# answers are kept, so the editor's check (the same text parsed on every keystroke) and the
+# test cases skip the work. Bounded: a cache of a few thousand short strings.
+_SCALAR_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}
+_SCALAR_TAGS_MAX = 50_000
+_SCALAR_CACHED_CHARS = 200
+
+
 class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """Safe loader that refuses duplicate keys, which PyYAML would otherwise overwrite."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode or len(value) > _SCALAR_CACHED_CHARS:
+            tag: str = super().resolve(kind, value, implicit)
+            return tag
+        key = (value, implicit)
+        cached = _SCALAR_TAGS.get(key)
+        if cached is None:
+            cached = super().resolve(kind, value, implicit)
+            if len(_SCALAR_TAGS) < _SCALAR_TAGS_MAX:
+                _SCALAR_TAGS[key] = cached
+        return cached
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:

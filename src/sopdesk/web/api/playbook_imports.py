@@ -1,16 +1,18 @@
 """POST /api/v1/playbooks/imports: an SOP document uploaded (text, Markdown, HTML, .docx, PDF),
 its draft playbook, lint findings and unplaced text returned. Supervisors and admins only;
-nothing is stored (`sopdesk.authoring.drafts` is the service)."""
+nothing is stored unless `keep` asks for a library draft (`sopdesk.authoring.drafts` reads the
+document, `sopdesk.authoring.library` keeps the draft)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
+from sopdesk.authoring import library
 from sopdesk.authoring.drafts import draft_from_document
-from sopdesk.web.deps import CurrentSupervisor
+from sopdesk.web.deps import CurrentSupervisor, Now, SessionDep
 from sopdesk.web.errors import ErrorResponse
 
 router = APIRouter(prefix="/playbooks", tags=["playbooks"])
@@ -47,15 +49,29 @@ class PlaybookImportPublic(BaseModel):
     unplaced: list[UnplacedPublic] = Field(description="document lines no element came from")
     assumptions: list[str] = Field(description="what the importer assumed, not in the source")
     document_text: str = Field(description="the document as the importer read it, one block a line")
+    draft_id: int | None = Field(
+        description="the library draft kept with `keep=true` (/playbooks/{org}/drafts/{id})"
+    )
 
 
 @router.post("/imports", response_model=PlaybookImportPublic, responses=REFUSED)
 def import_playbook(
     user: CurrentSupervisor,
+    session: SessionDep,
+    now: Now,
     file: Annotated[UploadFile, File(description="the SOP document: txt, md, html, docx, pdf")],
+    keep: Annotated[
+        bool, Form(description="also keep the draft in the library, to edit and review")
+    ] = False,
 ) -> PlaybookImportPublic:
-    """Draft a playbook from an SOP document; the format is told by the file's content."""
-    draft = draft_from_document(file.file.read(), file.filename or "document", file.content_type)
+    """Draft a playbook from an SOP document; the format is told by the file's content.
+    Nothing is stored unless `keep` is true."""
+    data, name = file.file.read(), file.filename or "document"
+    kept = None
+    if keep:
+        kept, draft = library.draft_from_upload(session, user, data, name, file.content_type, now)
+    else:
+        draft = draft_from_document(data, name, file.content_type)
     return PlaybookImportPublic(
         filename=draft.filename,
         format=draft.format.value,
@@ -65,4 +81,5 @@ def import_playbook(
         unplaced=[UnplacedPublic(**vars(u)) for u in draft.unplaced],
         assumptions=draft.assumptions,
         document_text=draft.document_text,
+        draft_id=kept.id if kept else None,
     )

@@ -41,6 +41,8 @@ DONE = {
     "sent-back": "Sent back to its author.",
     "published": "Published: new calls get it now.",
     "rolled-back": "Rolled back: new calls get the version marked live.",
+    "file-saved": "File saved.",
+    "file-deleted": "File deleted.",
 }
 Done = Annotated[str | None, Query(max_length=20, pattern="^[a-z-]+$")]
 STEPS = {
@@ -130,19 +132,28 @@ def new_draft(session: SessionDep, user: CurrentSupervisor, now: Now) -> Respons
     return RedirectResponse(f"/playbooks/drafts/{draft.id}", status_code=303)
 
 
-@router.post("/playbooks/imports", response_model=None)
+@router.post("/playbooks/imports")
 def import_document(
+    request: Request,
     session: SessionDep,
     user: CurrentSupervisor,
     now: Now,
     file: Annotated[UploadFile, File(description="the SOP document: txt, md, html, docx, pdf")],
-) -> Response:
-    """A draft from an SOP document, to bring up to the linter and the test cases."""
+) -> HTMLResponse:
+    """A draft from an SOP document: what the importer made of it, and what it could not
+    place, each line with the document's text; then on to the draft."""
     data = file.file.read()
-    draft = library.draft_from_upload(
+    draft, imported = library.draft_from_upload(
         session, user, data, file.filename or "document", file.content_type, now
     )
-    return RedirectResponse(f"/playbooks/drafts/{draft.id}", status_code=303)
+    context = {
+        "active": "playbooks",
+        "draft": draft,
+        "imported": imported,
+        "check": library.check_draft(draft),
+        "document_lines": imported.document_text.splitlines(),
+    }
+    return render(request, "playbooks/imported.html", context)
 
 
 def _draft_page(
@@ -165,7 +176,7 @@ def _draft_page(
         "editable": view.draft.status == DraftStatus.DRAFT,
         "refused": refused,
         "notice": notice,
-        "case_files": sorted(p for p in view.draft.files if p.startswith("tests/")),
+        "files": sorted(view.draft.files),
     }
     return render(request, "playbooks/draft.html", context, status_code=status)
 
@@ -208,6 +219,42 @@ def check_fragment(
     """The check of the text being typed, nothing saved: findings, test cases, outline."""
     check = library.check_edit(session, user, draft_id, content)
     return render(request, "playbooks/check.html", {"check": check})
+
+
+FilePath = Annotated[str, Query(min_length=1, max_length=300, description="e.g. tests/main.yaml")]
+
+
+@router.get("/playbooks/drafts/{draft_id}/file")
+def file_page(
+    request: Request, draft_id: IdPath, path: FilePath, session: SessionDep, user: CurrentSupervisor
+) -> HTMLResponse:
+    """One of the draft's other files to edit (a new one when the path is not there yet)."""
+    draft = library.get_draft(session, user, draft_id)
+    context = {
+        "active": "playbooks",
+        "draft": draft,
+        "path": path,
+        "text": draft.files.get(path, ""),
+        "exists": path in draft.files,
+        "editable": draft.status == DraftStatus.DRAFT,
+    }
+    return render(request, "playbooks/file.html", context)
+
+
+@router.post("/playbooks/drafts/{draft_id}/file", response_model=None)
+def save_file(
+    draft_id: IdPath,
+    session: SessionDep,
+    user: CurrentSupervisor,
+    now: Now,
+    path: Annotated[str, Form(min_length=1, max_length=300)],
+    text: Annotated[str, Form(max_length=library.MAX_FILE_CHARS)] = "",
+    delete: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Save the file (or delete it), then back to the draft and its check."""
+    library.save_draft_file(session, user, draft_id, path, None if delete else text, now)
+    done = "file-deleted" if delete else "file-saved"
+    return RedirectResponse(f"/playbooks/drafts/{draft_id}?done={done}", status_code=303)
 
 
 @router.post("/playbooks/drafts/{draft_id}/send-back", response_model=None)
