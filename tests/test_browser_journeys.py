@@ -130,6 +130,10 @@ def test_main_number_caller_who_does_not_convert_is_a_hot_lead(
         caller_name="Jo Doe",
     )
     page.locator(f'tr[data-id="{call["id"]}"] a.row-link').click()
+    page.wait_for_url(f"**/calls/{call['id']}")
+    # The button works once the page's scripts run (htmx): a click on the bare HTML does
+    # nothing, and under load the test clicks faster than the deferred scripts start.
+    wait_live(page)
     page.click("#take-call")
     # The opening names the viewer even before the take lands: wait for the header's Agent, or
     # a tick could reach the server first and be refused (nobody has taken the call yet).
