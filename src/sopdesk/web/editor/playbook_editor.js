@@ -3,7 +3,9 @@
 // form's field and htmx's trigger: every change is written back to it and announced with an
 // `input` event, so the server's check (the linter and the test cases) runs as the author
 // types and its findings come back as the page's #draft-check, which this turns into marks
-// at their lines. The JSON Schema gives completion of keys and values and hover help.
+// at their lines. The JSON Schema gives completion of keys and values (with their
+// descriptions). Not its hover: that renders code through a highlighter that writes inline
+// style attributes, which the CSP blocks.
 //
 // The editor lives in a shadow root: CodeMirror then styles itself through a constructed
 // stylesheet (adoptedStyleSheets), which the desk's strict CSP (style-src 'self', no inline
@@ -14,9 +16,8 @@ import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
-import { yamlCompletion, yamlSchemaHover } from "codemirror-json-schema/yaml";
+import { yamlCompletion } from "codemirror-json-schema/yaml";
 import { stateExtensions } from "codemirror-json-schema";
-import { hoverTooltip } from "@codemirror/view";
 
 function findingsIn(view, check) {
   const doc = view.state.doc;
@@ -77,7 +78,6 @@ async function mount(textarea) {
     extensions.push(
       stateExtensions(schema),
       yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
-      hoverTooltip(yamlSchemaHover()),
     );
   }
   extensions.push(theme);
