@@ -35,7 +35,7 @@ from sopdesk.authoring.library import check_text
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "playbooks" / "rondesse"
 LINES = 2000
-KEYSTROKES = 20
+KEYSTROKES = 40
 SUPERVISOR = "sam@rondesse.example"
 PASSWORD = "sopdesk-demo"
 
@@ -97,7 +97,7 @@ def poll(page: Any, expression: str, timeout: float = 10.0) -> None:
     while not page.evaluate(expression):
         if time.monotonic() > until:
             raise TimeoutError(expression)
-        time.sleep(0.005)
+        time.sleep(0.05)  # the page times itself: polling often would only load it
 
 
 OUTLINE_HAS_THE_BIG_TEXT = (

@@ -77,8 +77,11 @@ def test_an_author_edits_with_the_linter_live_and_another_publishes(
     page.keyboard.type("\nticket_cat")
     page.keyboard.press("Control+Space")
     expect(page.locator(".cm-tooltip-autocomplete")).to_contain_text("ticket_categories")
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # closes the completion
     page.keyboard.press("Control+z")
+    page.keyboard.press("Escape")  # leaves the editor: the desk's keys work again
+    expect(page.locator(".cm-editor.cm-focused")).to_have_count(0)
+    page.locator(".cm-content").click()
 
     # The next version, with its test case brought up to date, saved with Ctrl+S.
     _replace_all(page, next_version(_editor_text(page)))

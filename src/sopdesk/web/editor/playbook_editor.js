@@ -15,6 +15,7 @@ import { EditorState } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { autocompletion } from "@codemirror/autocomplete";
 import { yaml, yamlLanguage } from "@codemirror/lang-yaml";
 import { yamlCompletion } from "codemirror-json-schema/yaml";
 import { stateExtensions } from "codemirror-json-schema";
@@ -76,6 +77,9 @@ async function mount(textarea) {
   ];
   if (schema) {
     extensions.push(
+      // Ctrl+Space asks; not on every keystroke: the schema's completion reads the whole
+      // document, a quarter of a second on a 2,000-line playbook, and the check must not wait.
+      autocompletion({ activateOnTyping: false }),
       stateExtensions(schema),
       yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
     );

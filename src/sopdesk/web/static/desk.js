@@ -12,9 +12,14 @@
 
   // A text box takes letters; a checkbox or a button does not, so shortcuts still work there
   // (the step list leaves the focus on a checkbox).
-  function isTyping(el) {
-    // A text editor inside a shadow root (the playbook editor): the key's target is its host.
+  // A text editor inside a shadow root (the playbook editor): the key's target is its host.
+  function focused(el) {
     while (el && el.shadowRoot && el.shadowRoot.activeElement) el = el.shadowRoot.activeElement;
+    return el;
+  }
+
+  function isTyping(el) {
+    el = focused(el);
     if (!el) return false;
     if (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)) return true;
     return el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/.test(el.type);
@@ -102,7 +107,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     var key = event.key;
-    if (key === "Escape" && isTyping(event.target)) { event.target.blur(); return; }
+    if (key === "Escape" && isTyping(event.target)) { focused(event.target).blur(); return; }
     if (isTyping(event.target)) return;
     if (key === "?") { event.preventDefault(); toggleShortcuts(); return; }
     if (key === "j" || key === "k") { event.preventDefault(); moveRow(key === "j" ? 1 : -1); return; }
