@@ -221,15 +221,21 @@ def check_fragment(
     return render(request, "playbooks/check.html", {"check": check})
 
 
-FilePath = Annotated[str, Query(min_length=1, max_length=300, description="e.g. tests/main.yaml")]
+FilePath = Annotated[str, Query(max_length=300, description="e.g. tests/main.yaml")]
 
 
-@router.get("/playbooks/drafts/{draft_id}/file")
+@router.get("/playbooks/drafts/{draft_id}/file", response_model=None)
 def file_page(
-    request: Request, draft_id: IdPath, path: FilePath, session: SessionDep, user: CurrentSupervisor
-) -> HTMLResponse:
+    request: Request,
+    draft_id: IdPath,
+    session: SessionDep,
+    user: CurrentSupervisor,
+    path: FilePath = "",
+) -> Response:
     """One of the draft's other files to edit (a new one when the path is not there yet)."""
     draft = library.get_draft(session, user, draft_id)
+    if not path.strip():  # no file named: the draft's list of files
+        return RedirectResponse(f"/playbooks/drafts/{draft_id}#draft-files", status_code=303)
     context = {
         "active": "playbooks",
         "draft": draft,
