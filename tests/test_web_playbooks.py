@@ -4,6 +4,8 @@ page, approved by another author, published and rolled back; agents read, never 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 
 import httpx
@@ -11,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from personas import T0, World, admin_ada, build_world
+from personas import ROOT, T0, World, admin_ada, build_world
 from sopdesk.authoring import library
 from sopdesk.db import transaction
 from sopdesk.orgs.models import User
@@ -65,6 +67,14 @@ def test_a_version_reads_as_the_sop_with_each_elements_sentence(
     assert "Listen attentively to the call" in psos
     # The intake fields of a scenario, each with the sentence that asks for it.
     assert 'id="scenario-crypto"' in version.text
+    # The folder to take back to git: the text exactly as published.
+    download = sam.get("/playbooks/versions/2026.11.1/download")
+    assert (
+        download.headers["content-disposition"] == 'attachment; filename="rondesse-2026.11.1.zip"'
+    )
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        published = archive.read("rondesse/playbook.yaml").decode()
+    assert published == (ROOT / "playbooks" / "rondesse" / "playbook.yaml").read_text()
 
 
 def test_a_draft_is_edited_checked_live_reviewed_and_published_from_the_pages(

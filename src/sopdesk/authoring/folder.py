@@ -9,6 +9,8 @@ swap files) are not the playbook's and are left out; the caller is told which.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,3 +83,13 @@ def write_folder(folder: Path, content: str, files: Mapping[str, str]) -> list[P
             out.write(text)
         written.append(target)
     return written
+
+
+def folder_zip(folder_name: str, content: str, files: Mapping[str, str]) -> bytes:
+    """The folder as a .zip (`folder_name/playbook.yaml`, `folder_name/tests/...`): what a
+    browser downloads to put in git, the same files `write_folder` writes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative, text in sorted({PLAYBOOK_FILE: content, **files}.items()):
+            archive.writestr(f"{folder_name}/{relative}", text.encode("utf-8"))
+    return out.getvalue()

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 
 from sopdesk.authoring import library
+from sopdesk.authoring.folder import folder_zip
 from sopdesk.authoring.library import StepRefused
 from sopdesk.authoring.models import DraftStatus
 from sopdesk.orgs import service
@@ -100,6 +101,18 @@ def version_page(
         "author": library.is_author(user),
     }
     return render(request, "playbooks/version.html", context)
+
+
+@router.get("/playbooks/versions/{version}/download", response_model=None)
+def download_version(version: VersionPath, session: SessionDep, user: CurrentUser) -> Response:
+    """The version's folder as a .zip: playbook.yaml and every file published with it."""
+    row = library.version(session, user, version)
+    name = f"{row.org_id}-{row.version}"
+    return Response(
+        folder_zip(row.org_id, row.content, row.files),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    )
 
 
 @router.get("/playbooks/diff")
