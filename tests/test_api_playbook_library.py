@@ -83,6 +83,8 @@ def test_a_draft_is_checked_reviewed_published_and_rolled_back_over_the_api(
         ("added", "lines[id=main].steps[id=verify]")
     ]
 
+    # Only the author changes a draft: whoever approves has written none of it.
+    _refused(client.put(url, json={"content": text}, headers=admin), 403, "author")
     _ok(client.post(f"{url}/submit", headers=sam))
     _refused(client.put(url, json={"content": broken}, headers=sam), 409, "status")
     _refused(client.post(f"{url}/approve", headers=sam), 409, "reviewer")
@@ -121,6 +123,10 @@ def test_the_check_stores_nothing_and_names_where_a_text_does_not_load(
         client.post(f"{API}/rondesse/check", json={"content": "format: 1\nlines: [\n"}, headers=sam)
     )
     assert not unloadable["loads"] and unloadable["findings"][0]["line"] >= 1
+    # A version names a URL segment and a file: plain characters only.
+    odd = text.replace('version: "2026.12.1"', 'version: "12/1 ?#"')
+    odd_check = _ok(client.post(f"{API}/rondesse/check", json={"content": odd}, headers=sam))
+    assert not odd_check["loads"] and "version" in odd_check["findings"][0]["message"]
     assert _ok(client.get(API, headers=sam))[0]["drafts"] == []
 
 

@@ -128,6 +128,12 @@ def test_a_folder_is_refused_whole_when_a_case_fails_or_a_file_is_not_text(
     assert failing.exit_code == 2
     assert "cannot publish: 0 lint findings, 2 failing test cases" in failing.stderr
     assert "tests/main.yaml::" in failing.stderr
+    secret = tmp_path / "ci-secret.txt"
+    secret.write_text("token=not-for-agents\n")
+    (folder / "tests" / "linked.yaml").symlink_to(secret)
+    linked = run("playbook", "publish", folder, "--org", "rondesse")
+    assert linked.exit_code == 2 and "tests/linked.yaml: is a symbolic link" in linked.stderr
+    (folder / "tests" / "linked.yaml").unlink()
     (folder / "sources" / "scan.pdf").write_bytes(b"%PDF-1.4\n\xff\xfe\x00binary")
     binary = run("playbook", "publish", folder, "--org", "rondesse")
     assert binary.exit_code == 2 and "sources/scan.pdf: is not UTF-8 text" in binary.stderr

@@ -229,3 +229,23 @@ def test_a_reviewer_sends_a_draft_back_with_a_note(
     with transaction(session_factory) as s:
         back = library.send_back(s, ada, draft_id, "Say which name to confirm.", T0)
         assert (back.status, back.review_note) == (DraftStatus.DRAFT, "Say which name to confirm.")
+
+
+def test_a_draft_reviewed_against_a_version_no_longer_live_is_not_published(
+    session_factory: sessionmaker[Session], world: World, ada: User
+) -> None:
+    draft_id = _draft(session_factory, world.supervisor_sam)
+    with transaction(session_factory) as s:
+        library.submit(s, world.supervisor_sam, draft_id, T0)
+        library.approve(s, ada, draft_id, T0)
+    with transaction(session_factory) as s:  # meanwhile another version goes live
+        other = next_version(seed_text()).replace('"2026.12.1"', '"2026.12.9"')
+        library.publish_text(s, ada, other, {}, T0 + timedelta(minutes=1))
+    with pytest.raises(Refusal) as stale, transaction(session_factory) as s:
+        library.publish(s, ada, draft_id, T0 + timedelta(minutes=2))
+    assert stale.value.status == 409 and stale.value.fields[0].field == "base_version"
+    assert "2026.12.9 went live" in stale.value.message
+
+
+def seed_text() -> str:
+    return (SEED / "playbook.yaml").read_text()

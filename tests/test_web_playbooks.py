@@ -107,8 +107,11 @@ def test_a_draft_is_edited_checked_live_reviewed_and_published_from_the_pages(
     assert edited.headers["location"].endswith("?done=file-saved")
     bad_path = _post(sam, f"/playbooks/drafts/{draft_id}/file", path="../x.yaml", text="x")
     assert bad_path.status_code == 422
-    saved = _post(sam, f"/playbooks/drafts/{draft_id}", content=content, title="Confirm the name")
+    # A browser sends the text box's lines with CRLF: the text kept with LF stays LF.
+    crlf = content.replace("\n", "\r\n")
+    saved = _post(sam, f"/playbooks/drafts/{draft_id}", content=crlf, title="Confirm the name")
     assert saved.status_code == 303
+    assert library_text(session_factory, world, draft_id) == content
     assert "Clean" in sam.get(url).text
     assert _post(sam, f"/playbooks/drafts/{draft_id}/submit").status_code == 303
     own = sam.get(url).text

@@ -40,7 +40,7 @@ def _hidden(relative: Path) -> bool:
 def read_folder(folder: Path) -> PlaybookFolder:
     """The playbook and its files as the desk stores them."""
     main = folder / PLAYBOOK_FILE
-    if not main.is_file():
+    if main.is_symlink() or not main.is_file():
         raise FolderError(folder, f"no {PLAYBOOK_FILE} in this folder")
     files: dict[str, str] = {}
     left_out: list[str] = []
@@ -50,6 +50,10 @@ def read_folder(folder: Path) -> PlaybookFolder:
             if path.is_file():
                 left_out.append(relative.as_posix())
             continue
+        if path.is_symlink():
+            # A link could publish a file from outside the folder (a key, a CI secret) to
+            # everyone who can download the version.
+            raise FolderError(relative, "is a symbolic link: only the folder's own files travel")
         if not path.is_file() or path == main:
             continue
         try:

@@ -51,6 +51,17 @@ class NotAnAuthor(Refusal):
         super().__init__(403, "forbidden", message, [FieldProblem("role", message)])
 
 
+class NotTheAuthor(Refusal):
+    """Only a draft's author changes it: whoever approves then cannot have written any of it."""
+
+    def __init__(self) -> None:
+        message = (
+            "only the draft's author changes it: send it back with a note, or edit a copy of "
+            "your own"
+        )
+        super().__init__(403, "forbidden", message, [FieldProblem("author", message)])
+
+
 class StepRefused(Refusal):
     """A workflow step that does not apply now: 409 naming what must happen first."""
 
@@ -363,6 +374,17 @@ def draft_from_upload(
     return draft, imported
 
 
+def _keep_newlines(new: str, old: str) -> str:
+    """Browsers send a text box's lines ending in CRLF: a text kept with LF stays LF, so a
+    save in the desk is not a whole-file change in the team's git."""
+    return new if "\r\n" in old else new.replace("\r\n", "\n")
+
+
+def _require_own(draft: PlaybookDraft, user: User) -> None:
+    if draft.author_id != user.id:
+        raise NotTheAuthor()
+
+
 def save_draft(
     session: Session,
     user: User,
@@ -376,11 +398,12 @@ def save_draft(
     """Save the draft's text (and files, title); only while it is a draft, not in review."""
     _require_author(user, "edit playbook drafts")
     draft = get_draft(session, user, draft_id)
+    _require_own(draft, user)
     if draft.status != DraftStatus.DRAFT:
         raise StepRefused(
             "status", f"the draft is {draft.status.replace('_', ' ')}: it cannot change now"
         )
-    draft.content = content
+    draft.content = _keep_newlines(content, draft.content)
     if files is not None:
         draft.files = _check_files(files)
     if title is not None and title.strip():
@@ -398,6 +421,7 @@ def save_draft_file(
     article), or delete it (`text` None); only while it is a draft."""
     _require_author(user, "edit playbook drafts")
     draft = get_draft(session, user, draft_id)
+    _require_own(draft, user)
     _in_status(draft, DraftStatus.DRAFT, "change its files")
     files = dict(draft.files)
     if text is None:
@@ -405,7 +429,7 @@ def save_draft_file(
             raise LibraryNotFound("file", path)
         del files[path]
     else:
-        files.update(_check_files({path: text}))
+        files.update(_check_files({path: _keep_newlines(text, files.get(path, ""))}))
     draft.files = _check_files(files)  # a new dict: the JSON column sees the change
     draft.updated_at = now
     session.flush()
@@ -444,6 +468,9 @@ def submit(session: Session, user: User, draft_id: int, now: datetime) -> Playbo
     draft = get_draft(session, user, draft_id)
     _in_status(draft, DraftStatus.DRAFT, "submit")
     _require_clean(draft, "submit")
+    # What the review's diff is against: publishing later checks it is still what is live.
+    live = live_version(session, draft.org_id)
+    draft.base_version = live.version if live else None
     draft.status, draft.submitted_at, draft.review_note = DraftStatus.IN_REVIEW.value, now, None
     draft.updated_at = now
     session.flush()
@@ -494,6 +521,14 @@ def publish(session: Session, user: User, draft_id: int, now: datetime) -> Publi
     _require_author(user, "publish playbooks")
     draft = get_draft(session, user, draft_id)
     _in_status(draft, DraftStatus.APPROVED, "publish")
+    live = live_version(session, draft.org_id)
+    if (live.version if live else None) != draft.base_version:
+        raise StepRefused(
+            "base_version",
+            f"version {live.version if live else 'none'} went live after this draft was "
+            f"reviewed against {draft.base_version or 'nothing'}: send it back and submit it "
+            "again, so that its changes against the live version are reviewed",
+        )
     check = _require_clean(draft, "publish")
     assert check.playbook is not None  # _require_clean: it loads
     taken = service.published_version(session, user.org_id, check.playbook.version)
@@ -510,7 +545,7 @@ def publish(session: Session, user: User, draft_id: int, now: datetime) -> Publi
     )
     draft.updated_at = now
     session.flush()
-    _audit(session, user, "playbook.published", draft, now, version=row.version)
+    _audit_version(session, user, "playbook.published", row, now, draft=draft.id)
     return row
 
 

@@ -31,8 +31,8 @@ class PlaybookDraft(Base):
     content: Mapped[str] = mapped_column(Text)  # the playbook's YAML
     # The folder's other files (tests/*.yaml, TRACEABILITY.md, articles/*.md): path -> text.
     files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    # The version that was live when the draft was made: what the review compares against
-    # when nothing else is live.
+    # The version that was live when the draft was made, then when it was submitted: what its
+    # review compared it with. Publishing refuses when another version has gone live since.
     base_version: Mapped[str | None] = mapped_column(String(64), default=None)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -176,7 +176,8 @@ def _not_cases(exc: PlaybookError) -> tuple[str, ...]:
 
 
 # Cached by the file's text: the editor checks a draft on every keystroke, and its case files
-# do not change while the playbook's text does. The models are not changed by running them.
+# do not change while the playbook's text does. Running a case reads its models, never
+# changes them (they are shared between checks).
 @lru_cache(maxsize=256)
 def _case_file(text: str, name: str) -> CaseFile | Outcome:
     try:
@@ -188,11 +189,20 @@ def _case_file(text: str, name: str) -> CaseFile | Outcome:
         return Outcome(name, _not_cases(exc))
 
 
+# Texts larger than this are parsed every time: the cache keeps its keys, so it holds small
+# files only (a seed's case file is a few kilobytes).
+CACHED_CASE_CHARS = 100_000
+
+
 def run_case_text(playbook: Playbook, text: str, name: str) -> list[Outcome]:
     """Run the cases of one case file's text against `playbook` (a draft's, not read from a
     folder): the cases named `name::id`; a file that cannot be read, or that is another
     org's, is one failed outcome."""
-    spec = _case_file(text, name)
+    spec = (
+        _case_file(text, name)
+        if len(text) <= CACHED_CASE_CHARS
+        else _case_file.__wrapped__(text, name)
+    )
     if isinstance(spec, Outcome):
         return [spec]
     if spec.org != playbook.org.id:

@@ -400,7 +400,11 @@ class Playbook(Model):
     """One org's SOPs as a runnable, versioned document."""
 
     format: Literal[1] = Field(1, description="playbook format version")
-    version: str = Field(description="content version, bumped on every published change")
+    # A version names a URL path segment, a file name and a database key: plain characters.
+    version: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$",
+        description="content version, bumped on every published change (letters, digits, . _ + -)",
+    )
     org: Org
     source: str | None = Field(None, description="the SOP document this playbook implements")
     urgencies: list[Urgency] = Field(min_length=1, description="ordered from least to most urgent")

@@ -186,7 +186,8 @@ def _draft_page(
         "draft": view.draft,
         "check": view.check,
         "own": view.draft.author_id == user.id,
-        "editable": view.draft.status == DraftStatus.DRAFT,
+        # Only its author changes a draft (library.NotTheAuthor): others read and review.
+        "editable": view.draft.status == DraftStatus.DRAFT and view.draft.author_id == user.id,
         "refused": refused,
         "notice": notice,
         "files": sorted(view.draft.files),
@@ -255,7 +256,7 @@ def file_page(
         "path": path,
         "text": draft.files.get(path, ""),
         "exists": path in draft.files,
-        "editable": draft.status == DraftStatus.DRAFT,
+        "editable": draft.status == DraftStatus.DRAFT and draft.author_id == user.id,
     }
     return render(request, "playbooks/file.html", context)
 
