@@ -85,6 +85,18 @@
     while (out === 0 && waiting.length) run(waiting.shift());
   }
 
+  // A request htmx never reports back on (dropped by its sync rules, aborted) must not hold
+  // the keys for ever: after STUCK_MS with keys waiting, they run on what the page shows.
+  var STUCK_MS = 4000;
+  var stuck = null;
+  function watch() {
+    if (stuck) return;
+    stuck = window.setTimeout(function () {
+      stuck = null;
+      if (out > 0 && waiting.length) { out = 0; drain(); }
+    }, STUCK_MS);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target)) return;
@@ -92,6 +104,7 @@
     if (!(key in KEYS) && !/^[1-9]$/.test(key)) return;
     if (out > 0) {
       waiting.push(key);
+      watch();
       event.preventDefault();
       return;
     }
