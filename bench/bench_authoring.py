@@ -23,7 +23,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -35,9 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench_desk import cpu_seconds, free_port
+from bench_desk import cpu_seconds, free_port, stop, wait_up
 from bench_keys import CHROMIUM, FLAGS
 from sopdesk.authoring.folder import read_folder
 from sopdesk.authoring.library import check_text
@@ -134,20 +131,11 @@ def desk_process(folder: Path) -> Iterator[tuple[str, int]]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(f"{base}/login", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
     try:
+        wait_up(f"{base}/login")
         yield base, proc.pid
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def in_browser(text: str) -> tuple[list[float], float]:

@@ -135,15 +135,11 @@ def server(database_url: str) -> Iterator[tuple[str, str, int]]:
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
-    _wait_up(f"{base}/login")
+    wait_up(f"{base}/login")
     try:
         yield base, token, proc.pid
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
@@ -310,19 +306,24 @@ def baseline_server(database_url: str) -> Iterator[tuple[str, int]]:
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
-    _wait_up(f"{base}/ready")
+    wait_up(f"{base}/ready")
     try:
         yield base, proc.pid
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()
 
 
-def _wait_up(url: str) -> None:
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server as Ctrl+C would; kill it if it has not stopped within 15 s."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wait_up(url: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
