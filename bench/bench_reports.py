@@ -26,15 +26,18 @@ Sizes: PostgreSQL 1,000,000 interactions and 100,000 tickets; SQLite 100,000 int
 postgresql+psycopg://postgres@127.0.0.1:5432/postgres); the bench creates and drops its own
 database `sopdesk_reports_bench`.
 
-Run: `make bench` or `.venv/bin/python bench/bench_reports.py [--quick] [--only pg|sqlite]`.
+Run: `make bench` or `.venv/bin/python bench/bench_reports.py [--quick] [--only pg|sqlite]
+[--keep] [--reuse] [--busy]`: `--keep` leaves the PostgreSQL database for a later `--reuse` run
+(which measures it again without loading), `--busy` keeps another process busy on one core
+while measuring.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import os
-import random
 import statistics
 import sys
 import tempfile
@@ -43,29 +46,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, func, select, text
+from sqlalchemy import Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from sopdesk.channels.email.ingest import Action, ingest
 from sopdesk.crm.models import AuditEntry, Task
 from sopdesk.db import make_engine, make_sessionmaker, transaction
 from sopdesk.demo import load_demo
-from sopdesk.desk.models import Interaction
+from sopdesk.desk.models import Interaction, RefusedItem
 from sopdesk.desk.wrapup import WRAP_UP_REFUSED, WRAPPED_UP
-from sopdesk.escalations import replies
-from sopdesk.escalations.intake import load_directory, receive_email
 from sopdesk.escalations.models import SlaClock, Ticket
-from sopdesk.escalations.outbox import OutgoingMail, send_queued
-from sopdesk.escalations.sweeper import sweep
 from sopdesk.history import write_history
 from sopdesk.orgs.models import User
 from sopdesk.orgs.service import create_token
+from sopdesk.playbooks.cases import scenario_examples
 from sopdesk.reports.service import ReportKind, ReportQuery, build, report_filter
 from sopdesk.reports.traceability import traceability_for
 from sopdesk.settings import Settings
@@ -73,8 +71,7 @@ from sopdesk.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 ORGS = ("rondesse", "myoperator")
 READER = ("myoperator", "olga@myoperator.example")
-TEAM_MAILBOXES = ("legal@myoperator.co", "accounts@myoperator.co")
-TEAM_MEMBER = {"legal@myoperator.co": "leo@myoperator.example"}
+COPIED = ("interaction", "audit_entry", "crm_task", "ticket", "sla_clock")
 DAYS = 90
 RANGE_DAYS = 30
 BENCH_DB = "sopdesk_reports_bench"
@@ -100,13 +97,6 @@ SIZES = {
 }
 
 
-class AcceptingMailer:
-    """A relay that accepts everything (the bench measures reports, not SMTP)."""
-
-    def send(self, mail: OutgoingMail) -> None:
-        return None
-
-
 def out(line: str = "") -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -115,69 +105,32 @@ def out(line: str = "") -> None:
 # -- the service-written slice ------------------------------------------------------------
 
 
-def _email(n: int, to: str, at: datetime) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = f"Client {n} <client{n % 97}@client.example>"
-    msg["To"] = to
-    msg["Subject"] = f"Question {n} about my account"
-    msg["Date"] = format_datetime(at)
-    msg["Message-ID"] = f"<bench-{n}@client.example>"
-    msg.set_content("Please look into this for me.")
-    return msg.as_bytes()
-
-
-def write_tickets(factory: sessionmaker[Session], now: datetime, per_day: int) -> int:
-    """Tickets by email over DAYS days: 60 % answered (some late), the rest left; swept daily."""
-    rng = random.Random(12)
-    with factory() as s:
-        directory = load_directory(s)
-        members = {
-            box: s.scalar(select(User).where(User.email == who)) for box, who in TEAM_MEMBER.items()
-        }
-    start = (now - timedelta(days=DAYS)).replace(hour=0, minute=0, second=0, microsecond=0)
-    count = 0
-    mailer = AcceptingMailer()
-    for day in range(DAYS):
-        for _ in range(per_day):
-            at = start + timedelta(days=day, hours=rng.uniform(0, 24))
-            to = rng.choice(TEAM_MAILBOXES)
-            raw = _email(count, to, at)
-            decision = ingest(raw, "client@client.example", [to], at, directory)
-            if decision.action is not Action.DELIVER or decision.email is None:
-                continue
-            outcomes = receive_email(factory, decision.email, decision.deliveries, at)
-            count += 1
-            who = members.get(to)
-            tid = outcomes[0].ticket_id if outcomes else None
-            if who is not None and tid is not None and rng.random() < 0.6:
-                answered = at + timedelta(hours=rng.choice((1, 3, 8, 20, 30)))
-                with transaction(factory) as s:
-                    replies.reply(s, who, tid, "Here is what we found.", answered)
-                send_queued(factory, mailer, answered + timedelta(minutes=1))
-        sweep(factory, start + timedelta(days=day + 1))
-    sweep(factory, now)
-    return count
-
-
 def seed(url: str, size: Size, now: datetime) -> None:
-    """Both orgs, DAYS days of history and tickets, all through the services."""
+    """Both orgs and DAYS days of history through the services: calls with scenarios filled
+    from the org's test cases, hand-offs worked, and (MyOperator) emailed tickets answered and
+    swept."""
     load_demo(Settings(database_url=url, playbooks=ROOT / "playbooks"), now, articles=False)
     engine = make_engine(url)
     try:
         factory = make_sessionmaker(engine)
         calls, seconds = 0, 0.0
         for org in ORGS:
-            report = write_history(factory, org, DAYS, now, per_day=size.per_day)
+            report = write_history(
+                factory,
+                org,
+                DAYS,
+                now,
+                per_day=size.per_day,
+                examples=scenario_examples(ROOT / "playbooks" / org),
+                tickets_per_day=size.tickets_per_day,
+            )
             out(f"  history {org}: {report.summary()}")
             calls, seconds = calls + report.calls, seconds + report.seconds
         out(
             f"  history generator: {calls} interactions in {seconds:.1f} s = "
-            f"{calls / seconds:.0f} interactions/s (through the desk's services)"
+            f"{calls / seconds:.1f} interactions/s (through the desk's services, tickets and "
+            "their email intake included)"
         )
-        started = time.perf_counter()
-        tickets = write_tickets(factory, now, size.tickets_per_day)
-        spent = time.perf_counter() - started
-        out(f"  tickets by email intake: {tickets} in {spent:.1f} s (replies, outbox, sweeper)")
     finally:
         engine.dispose()
 
@@ -256,6 +209,19 @@ def _copy_calls(conn: Any, dialect: str, rnd: int, n: int, shift: int) -> None:
         },
         f"object_type = 'interaction' AND action IN {actions} AND {as_int} <= {bound}",
     )
+    item = RefusedItem.__table__
+    assert isinstance(item, Table)
+    ioff = _max_id(conn, "wrap_up_refused_item")
+    _copy(
+        conn,
+        item,
+        {
+            "id": f"id + {ioff}",
+            "interaction_id": f"interaction_id + {off}",
+            **_times(dialect, item, shift),
+        },
+        f"interaction_id <= {bound}",
+    )
     toff = _max_id(conn, "crm_task")
     _copy(
         conn,
@@ -314,7 +280,7 @@ def scale_up(engine: Engine, size: Size) -> None:
                 _copy_tickets(conn, dialect, rnd, min(tickets, size.tickets - tickets), shift)
     with engine.begin() as conn:
         if dialect == "postgresql":
-            for table in ("interaction", "audit_entry", "crm_task", "ticket", "sla_clock"):
+            for table in (*COPIED, "wrap_up_refused_item"):
                 conn.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -356,6 +322,22 @@ def _range(now: datetime) -> ReportQuery:
     return ReportQuery(start=first.isoformat(), end=last.isoformat())
 
 
+def _statements(engine: Engine, work: Callable[[], object]) -> int:
+    """How many SQL statements `work` sends."""
+    sent = 0
+
+    def count(*_: object) -> None:
+        nonlocal sent
+        sent += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sent
+
+
 def measure(engine: Engine, size: Size, now: datetime) -> dict[str, float]:
     factory = make_sessionmaker(engine)
     q = _range(now)
@@ -363,7 +345,7 @@ def measure(engine: Engine, size: Size, now: datetime) -> dict[str, float]:
     firsts: dict[str, float] = {}
     out(
         f"  {'report':<14}{'reps':>5}{'p50 ms':>10}{'p99 ms':>10}{'cpu ms':>9}"
-        f"{'db cpu ms':>11}  rows in range"
+        f"{'db cpu ms':>11}{'stmts':>7}  rows in range"
     )
     with factory() as s:
         user = s.scalar(select(User).where(User.email == READER[1]))
@@ -399,30 +381,16 @@ def measure(engine: Engine, size: Size, now: datetime) -> dict[str, float]:
                 s.rollback()  # a fresh snapshot each time, and nothing kept in the identity map
                 s.expunge_all()
             firsts[kind.value] = walls[0]
+            statements = _statements(engine, partial(build, s, kind, f, now, trace))
+            s.rollback()
+            s.expunge_all()
             out(
                 f"  {kind.value:<14}{len(walls):>5}{statistics.median(walls) * 1e3:>10.0f}"
                 f"{nearest_rank(walls, 0.99) * 1e3:>10.0f}{statistics.median(cpus) * 1e3:>9.0f}"
-                f"{statistics.median(dbs) * 1e3:>11.0f}  "
+                f"{statistics.median(dbs) * 1e3:>11.0f}{statements:>7}  "
                 + (f"{tickets} tickets" if kind is ReportKind.SLA else f"{in_range} calls")
             )
     return firsts
-
-
-def explain_calls(engine: Engine, now: datetime) -> None:
-    """EXPLAIN ANALYZE of the calls query every call report starts with (its plan's summary)."""
-    from sopdesk.reports import query
-
-    with make_sessionmaker(engine)() as s:
-        user = s.scalar(select(User).where(User.email == READER[1]))
-        assert user is not None
-        f = report_filter(s, user, _range(now), now)
-        stmt = select(*query._CALL_COLUMNS).where(*query.call_conditions(f))
-        compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
-        plan = [r[0] for r in s.execute(text(f"EXPLAIN ANALYZE {compiled}"))]
-    out("  EXPLAIN ANALYZE of the calls query (30 days, one org):")
-    for line in plan:
-        if "Scan" in line or "Execution" in line or "Index Cond" in line:
-            out(f"    {line.strip()}")
 
 
 def measure_api(url: str, now: datetime) -> None:
@@ -457,20 +425,40 @@ def measure_api(url: str, now: datetime) -> None:
 
 
 @contextmanager
-def postgres_database(base: str) -> Iterator[str]:
+def postgres_database(base: str, keep: bool, reuse: bool) -> Iterator[tuple[str, bool]]:
+    """The bench's own database: made afresh, or (`reuse`) the one a `keep` run left."""
     admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    url = make_url(base).set(database=BENCH_DB).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-    try:
-        yield make_url(base).set(database=BENCH_DB).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": BENCH_DB}
+        ).first()
+        reused = bool(reuse and exists and _stored_now(url))
+        if not reused:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+    try:
+        yield url, reused
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
         admin.dispose()
 
 
-def run(url: str, size: Size, now: datetime) -> None:
+def _stored_now(url: str) -> datetime | None:
+    """The moment a kept database's history was written up to (its `bench_run` row)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT now_at FROM bench_run")).scalar()
+    except Exception:  # no such table: not a finished bench database
+        return None
+    finally:
+        engine.dispose()
+
+
+def load(url: str, size: Size, now: datetime) -> None:
     started = time.perf_counter()
     seed(url, size, now)
     seeded = time.perf_counter()
@@ -478,18 +466,22 @@ def run(url: str, size: Size, now: datetime) -> None:
     try:
         scale_up(engine, size)
         loaded = time.perf_counter()
-        with engine.connect() as conn:
-            counts = {
-                t: _count(conn, t)
-                for t in ("interaction", "audit_entry", "crm_task", "ticket", "sla_clock")
-            }
-        out(
-            f"  load: service-written slice {seeded - started:.0f} s, benchmark-only bulk copy "
-            f"{loaded - seeded:.0f} s (total {loaded - started:.0f} s): "
-            + ", ".join(f"{n} {t}" for t, n in counts.items())
-        )
-        if engine.dialect.name == "postgresql":
-            explain_calls(engine, now)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_run (now_at TIMESTAMP WITH TIME ZONE)"))
+            conn.execute(text("INSERT INTO bench_run VALUES (:now)"), {"now": now})
+            counts = {t: _count(conn, t) for t in (*COPIED, "wrap_up_refused_item")}
+    finally:
+        engine.dispose()
+    out(
+        f"  load: service-written slice {seeded - started:.0f} s, benchmark-only bulk copy "
+        f"{loaded - seeded:.0f} s (total {loaded - started:.0f} s): "
+        + ", ".join(f"{n} {t}" for t, n in counts.items())
+    )
+
+
+def run(url: str, size: Size, now: datetime) -> None:
+    engine = make_engine(url)
+    try:
         out(f"  service layer, {RANGE_DAYS} days up to yesterday, {READER[1]} (whole org):")
         measure(engine, size, now)
     finally:
@@ -497,13 +489,28 @@ def run(url: str, size: Size, now: datetime) -> None:
     measure_api(url, now)
 
 
+def busy() -> None:
+    while True:
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", choices=("pg", "sqlite"), help="one backend only")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database a --keep run left, if any"
+    )
+    parser.add_argument(
+        "--busy", action="store_true", help="another process busy on a core while measuring"
+    )
     args = parser.parse_args()
     now = datetime.now(UTC)
     out(f"bench_reports ({'quick' if args.quick else 'full'}) at {now:%Y-%m-%d %H:%M} UTC")
+    if args.busy:
+        multiprocessing.Process(target=busy, daemon=True).start()
+        out("  another process is busy on one core throughout (--busy)")
     out(
         "  the scale-up is a BENCHMARK-ONLY bulk copy of service-written rows (INSERT ... SELECT "
         "with shifted ids and times), not how the desk writes"
@@ -514,12 +521,19 @@ def main() -> None:
         )
         size = SIZES[("postgresql", args.quick)]
         out(f"== PostgreSQL: {size.interactions} interactions, {size.tickets} tickets")
-        with postgres_database(base) as url:
+        with postgres_database(base, args.keep, args.reuse) as (url, reused):
+            if reused:
+                now = _stored_now(url) or now
+                out(f"  reusing the database a --keep run loaded (history up to {now:%Y-%m-%d})")
+            else:
+                load(url, size, now)
             run(url, size, now)
+            now = datetime.now(UTC)
     if args.only != "pg":
         size = SIZES[("sqlite", args.quick)]
         out(f"== SQLite: {size.interactions} interactions, {size.tickets} tickets")
         with tempfile.TemporaryDirectory() as tmp:
+            load(f"sqlite:///{tmp}/bench.db", size, now)
             run(f"sqlite:///{tmp}/bench.db", size, now)
 
 

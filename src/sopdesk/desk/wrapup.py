@@ -21,7 +21,8 @@ from sopdesk.crm.models import CallLog, Lead, Note, Task
 from sopdesk.desk import agents
 from sopdesk.desk import owed as owed_rows
 from sopdesk.desk.errors import DeskError, DocumentationMissing, FieldProblem
-from sopdesk.desk.models import Interaction, State
+from sopdesk.desk.models import Interaction, RefusedItem, State
+from sopdesk.desk.patterns import element_uses, pattern_id
 from sopdesk.desk.progress import progress_of
 from sopdesk.desk.service import (
     access_interaction,
@@ -184,6 +185,26 @@ def _record_refusal(
         playbook_version=i.playbook_version,
         detail={"missing": items},
     )
+    # For the reports: the count on the call, and each item as a row to rank in SQL.
+    session.execute(
+        update(Interaction)
+        .where(Interaction.id == i.id)
+        .values(wrap_up_refusals=Interaction.wrap_up_refusals + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.add_all(
+        RefusedItem(
+            org_id=i.org_id,
+            interaction_id=i.id,
+            rang_at=i.rang_at,
+            at=now,
+            code=m.code,
+            place=(m.field or m.step or m.scenario or m.code)[:200],
+            scenario=m.scenario,
+            message=(m.message or m.code)[:500],
+        )
+        for m in missing
+    )
 
 
 def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) -> WrapUpResult:
@@ -206,6 +227,13 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
             "the call cannot be wrapped up yet",
             [FieldProblem(m.field or m.step or m.code, m.message) for m in plan.missing],
         )
+    # What the call did with its playbook, for the reports: final now, as are the records.
+    pattern = pattern_id(
+        session,
+        interaction.org_id,
+        element_uses(playbook_of(session, interaction), interaction),
+        [owed.record for owed in plan.records],
+    )
     # Conditional update: of two concurrent wrap-ups only one moves the row, so only one writes.
     moved = session.execute(
         update(Interaction)
@@ -214,7 +242,12 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
             Interaction.state.not_in((State.CLOSED.value, State.MISSED.value)),
             Interaction.agent_id == user.id,  # a takeover in between wins
         )
-        .values(state=State.CLOSED.value, closed_at=now, ended_at=interaction.ended_at or now)
+        .values(
+            state=State.CLOSED.value,
+            closed_at=now,
+            ended_at=interaction.ended_at or now,
+            pattern_id=pattern,
+        )
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -224,7 +257,12 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
         return WrapUpResult(interaction.id, True, _previous(session, interaction))
     # The row now holds these values; record them without another SELECT or UPDATE.
     ended = interaction.ended_at or now
-    for name, value in (("state", State.CLOSED.value), ("closed_at", now), ("ended_at", ended)):
+    for name, value in (
+        ("state", State.CLOSED.value),
+        ("closed_at", now),
+        ("ended_at", ended),
+        ("pattern_id", pattern),
+    ):
         set_committed_value(interaction, name, value)
     # Tickets last, as before: the CRM's rows share one flush (their ids go into the audit).
     ordered = sorted(plan.records, key=lambda owed: owed.record == "ticket")

@@ -177,6 +177,16 @@ def get_playbook_version(session: Session, org_id: str, version: str) -> Playboo
     return _published(session, found[0], found[1]) if found else None
 
 
+def published_playbooks(session: Session, org_id: str) -> dict[str, Playbook]:
+    """Every version the org published, by version: one query, each text parsed once."""
+    rows = session.execute(
+        select(PublishedPlaybook.version, PublishedPlaybook.id, PublishedPlaybook.checksum).where(
+            PublishedPlaybook.org_id == org_id
+        )
+    ).all()
+    return {version: _published(session, rid, checksum) for version, rid, checksum in rows}
+
+
 def create_user(
     session: Session,
     *,

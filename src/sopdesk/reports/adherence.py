@@ -10,20 +10,51 @@ reached and not done, and the wrap-up accepted all the same (a step or field the
 not require; a rule that applied is never skipped: the wrap-up refuses until its record can be
 written). *Refused*: wrap-ups refused naming it. Overrides are not counted: the desk has no way
 to override a wrap-up's refusal, so there are none to count.
+
+The calls come grouped: every wrapped-up call stores what it did as a pattern shared with the
+calls that did the same (desk.patterns), so this counts patterns, not calls.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import BaseModel
 
-from sopdesk.reports.rows import AdherenceCall, ElementUse, WrapAttempt
+from sopdesk.desk.patterns import ElementUse
 from sopdesk.reports.stats import share
 from sopdesk.reports.traceability import SopSentence, Traceability
 
 EXAMPLES = 3
+
+CallKey = tuple[datetime, int]  # (rang at, id): the order calls are listed in
+
+
+@dataclass(frozen=True)
+class PatternCalls:
+    """The calls of the range one agent wrapped up doing the same with their playbook."""
+
+    uses: tuple[ElementUse, ...]
+    agent_name: str
+    calls: int
+    first: CallKey
+    latest: tuple[CallKey, ...]  # up to EXAMPLES, the latest last
+
+
+@dataclass(frozen=True)
+class RefusalCount:
+    """Refused wrap-ups of wrapped-up calls on one line, naming one missing item, by what the
+    calls did (their pattern's rules decide which documentation rule a code belongs to)."""
+
+    uses: tuple[ElementUse, ...]
+    line_id: str
+    scenario: str | None
+    place: str
+    code: str
+    times: int
 
 
 class ElementAdherence(BaseModel):
@@ -91,39 +122,56 @@ def _sentences(trace: Traceability, use: ElementUse) -> list[SopSentence]:
     return trace.sentences(element_path(use)) or trace.sentences(f"{group}[id={use.owner}].{part}")
 
 
-def _refusals(calls: Sequence[AdherenceCall], attempts: Sequence[WrapAttempt]) -> dict[str, int]:
+def _refusals(refusals: Sequence[RefusalCount]) -> dict[str, int]:
     """Element path -> how many refused wrap-ups named it (a documentation rule by the codes
     of what it could not yet write: `outcome_unknown` for a lead owed only when not converted)."""
-    lines = {c.id: c.line_id for c in calls}
-    rules = {c.id: [u for u in c.uses if u.kind == "rule"] for c in calls}
     counts: dict[str, int] = defaultdict(int)
-    for a in attempts:
-        for m in a.missing:
-            if m.scenario:
-                counts[f"scenarios[id={m.scenario}].fields[id={m.place}]"] += 1
-                counts[f"scenarios[id={m.scenario}].steps[id={m.place}]"] += 1
-            elif a.interaction_id in lines:
-                counts[f"lines[id={lines[a.interaction_id]}].steps[id={m.place}]"] += 1
-            for rule in rules.get(a.interaction_id, []):
-                if m.code in rule.refused_as:
-                    counts[element_path(rule)] += 1
+    for r in refusals:
+        if r.scenario:
+            counts[f"scenarios[id={r.scenario}].fields[id={r.place}]"] += r.times
+            counts[f"scenarios[id={r.scenario}].steps[id={r.place}]"] += r.times
+        else:
+            counts[f"lines[id={r.line_id}].steps[id={r.place}]"] += r.times
+        for rule in r.uses:
+            if rule.kind == "rule" and r.code in rule.refused_as:
+                counts[element_path(rule)] += r.times
     return counts
 
 
+@dataclass
+class _Seen:
+    """One element's uses so far: the earliest group's use names it."""
+
+    first: CallKey
+    use: ElementUse
+    groups: list[tuple[PatternCalls, ElementUse]]
+
+
+def _examples(groups: Sequence[PatternCalls]) -> list[int]:
+    latest = sorted(k for g in groups for k in g.latest)
+    return [call_id for _, call_id in latest[-EXAMPLES:]]
+
+
 def adherence(
-    calls: Sequence[AdherenceCall], attempts: Sequence[WrapAttempt], trace: Traceability
+    groups: Sequence[PatternCalls], refusals: Sequence[RefusalCount], trace: Traceability
 ) -> AdherenceReport:
-    uses: dict[str, list[tuple[AdherenceCall, ElementUse]]] = defaultdict(list)
-    for call in calls:
-        for use in call.uses:
-            if use.status in ("done", "skipped"):
-                uses[element_path(use)].append((call, use))
-    refusals = _refusals(calls, attempts)
+    seen: dict[str, _Seen] = {}
+    for group in groups:
+        for use in group.uses:
+            if use.status not in ("done", "skipped"):
+                continue
+            entry = seen.setdefault(element_path(use), _Seen(group.first, use, []))
+            if group.first < entry.first:
+                entry.first, entry.use = group.first, use
+            entry.groups.append((group, use))
+    counted = _refusals(refusals)
     elements, agents = [], []
-    for path, seen in sorted(uses.items()):
-        first = seen[0][1]
-        done = [c.id for c, u in seen if u.status == "done"]
-        skipped = [c.id for c, u in seen if u.status == "skipped"]
+    for path, entry in sorted(seen.items()):
+        first = entry.use
+        done = [g for g, u in entry.groups if u.status == "done"]
+        skipped = [g for g, u in entry.groups if u.status == "skipped"]
+        reached = sum(g.calls for g, _ in entry.groups)
+        n_done = sum(g.calls for g in done)
         elements.append(
             ElementAdherence(
                 path=path,
@@ -132,22 +180,22 @@ def adherence(
                 owner=first.owner,
                 element=first.element,
                 text=first.text,
-                reached=len(seen),
-                done=len(done),
-                skipped=len(skipped),
-                refused=refusals.get(path, 0),
-                done_share=share(len(done), len(seen)),
+                reached=reached,
+                done=n_done,
+                skipped=sum(g.calls for g in skipped),
+                refused=counted.get(path, 0),
+                done_share=share(n_done, reached),
                 sop=_sentences(trace, first),
-                skipped_calls=skipped[-EXAMPLES:],
-                done_calls=done[-EXAMPLES:],
+                skipped_calls=_examples(skipped),
+                done_calls=_examples(done),
             )
         )
-        agents += _by_agent(path, seen)
+        agents += _by_agent(path, entry.groups)
     # Most skipped first: that is where the SOP is not followed.
     elements.sort(key=lambda e: (-e.skipped, -e.refused, e.path))
     top = elements[0] if elements and elements[0].skipped else None
     summary = AdherenceSummary(
-        calls=len(calls),
+        calls=sum(g.calls for g in groups),
         elements=len(elements),
         skipped=sum(e.skipped for e in elements),
         refused=sum(e.refused for e in elements),
@@ -156,17 +204,17 @@ def adherence(
     return AdherenceReport(summary=summary, elements=elements, by_agent=agents)
 
 
-def _by_agent(path: str, seen: list[tuple[AdherenceCall, ElementUse]]) -> list[AgentAdherence]:
-    groups: dict[str, list[ElementUse]] = defaultdict(list)
-    for call, use in seen:
-        groups[call.agent_name].append(use)
+def _by_agent(path: str, seen: list[tuple[PatternCalls, ElementUse]]) -> list[AgentAdherence]:
+    groups: dict[str, list[tuple[PatternCalls, ElementUse]]] = defaultdict(list)
+    for group, use in seen:
+        groups[group.agent_name].append((group, use))
     return [
         AgentAdherence(
             path=path,
             agent_name=name,
-            reached=len(rows),
-            done=sum(1 for u in rows if u.status == "done"),
-            skipped=sum(1 for u in rows if u.status == "skipped"),
+            reached=sum(g.calls for g, _ in rows),
+            done=sum(g.calls for g, u in rows if u.status == "done"),
+            skipped=sum(g.calls for g, u in rows if u.status == "skipped"),
         )
         for name, rows in sorted(groups.items())
     ]

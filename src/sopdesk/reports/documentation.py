@@ -2,20 +2,20 @@
 refused (ranked), records written by kind against what the playbook owed, and hand-off tasks
 done on time by team.
 
-A refused wrap-up is the audit entry `interaction.wrap_up_refused` (desk.wrapup) with what was
-missing; an accepted one is `interaction.wrapped_up` with what it wrote. Owed records are what
-the accepted wrap-ups wrote plus what calls waiting in wrap-up still owe.
+The desk writes what these count as it goes (desk.wrapup): each call's refused attempts
+(`interaction.wrap_up_refusals`) and their items (`wrap_up_refused_item`), and once accepted
+the kinds of record it wrote (its `CallPattern`). Owed records are what the accepted wrap-ups
+wrote plus what calls waiting in wrap-up still owe. `facts.py` reads them, grouped in SQL.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from sopdesk.reports.rows import MissingItem, TaskRow, WrapAttempt
 from sopdesk.reports.stats import share
 
 KINDS = ("call_log", "lead", "account_note", "task", "escalation", "ticket")
@@ -59,16 +59,18 @@ class DocumentationReport(BaseModel):
     handoffs: list[TeamHandoffs]
 
 
-def wrap_ups(attempts: Sequence[WrapAttempt]) -> WrapUps:
-    refused_before: Counter[int] = Counter()
-    first_try = wrapped = 0
-    for a in attempts:  # in time order
-        if not a.accepted:
-            refused_before[a.interaction_id] += 1
-            continue
-        wrapped += 1
-        first_try += refused_before[a.interaction_id] == 0
-    refusals = sum(1 for a in attempts if not a.accepted)
+@dataclass(frozen=True)
+class HandoffCounts:
+    """One team's hand-off tasks of the range's calls, as counted by the database."""
+
+    team: str
+    tasks: int
+    done_on_time: int
+    done_late: int
+    open_overdue: int
+
+
+def wrap_ups(wrapped: int, first_try: int, refusals: int) -> WrapUps:
     return WrapUps(
         wrapped_up=wrapped,
         first_try=first_try,
@@ -77,27 +79,12 @@ def wrap_ups(attempts: Sequence[WrapAttempt]) -> WrapUps:
     )
 
 
-def missing_ranked(attempts: Sequence[WrapAttempt]) -> list[MissingRank]:
-    times: Counter[tuple[str, str]] = Counter()
-    calls: dict[tuple[str, str], set[int]] = defaultdict(set)
-    example: dict[tuple[str, str], MissingItem] = {}
-    for a in attempts:
-        for m in a.missing:
-            key = (m.place, m.code)
-            times[key] += 1
-            calls[key].add(a.interaction_id)
-            example.setdefault(key, m)
-    ranked = sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [
-        MissingRank(place=k[0], code=k[1], message=example[k].message, times=n, calls=len(calls[k]))
-        for k, n in ranked
-    ]
+def missing_ranked(missing: Sequence[MissingRank]) -> list[MissingRank]:
+    """Most often named first; ties by place and code."""
+    return sorted(missing, key=lambda m: (-m.times, m.place, m.code))
 
 
-def records(
-    attempts: Sequence[WrapAttempt], outstanding: Mapping[int, Sequence[str]]
-) -> list[RecordCount]:
-    written = Counter(kind for a in attempts if a.accepted for kind in a.written)
+def records(written: Counter[str], outstanding: Mapping[int, Sequence[str]]) -> list[RecordCount]:
     still = Counter(kind for kinds in outstanding.values() for kind in kinds)
     return [
         RecordCount(kind=k, owed=written[k] + still[k], written=written[k])
@@ -106,39 +93,16 @@ def records(
     ]
 
 
-def handoffs(tasks: Sequence[TaskRow], now: datetime) -> list[TeamHandoffs]:
-    groups: dict[str, list[TaskRow]] = defaultdict(list)
-    for t in tasks:
-        if t.team:
-            groups[t.team].append(t)
-    found = []
-    for team, rows in sorted(groups.items()):
-        on_time = sum(1 for t in rows if t.done_at and t.done_at <= t.due_at)
-        late = sum(1 for t in rows if t.done_at and t.done_at > t.due_at)
-        overdue = sum(1 for t in rows if not t.done_at and t.due_at < now)
-        found.append(
-            TeamHandoffs(
-                team=team,
-                tasks=len(rows),
-                done_on_time=on_time,
-                done_late=late,
-                open_overdue=overdue,
-                open_in_time=len(rows) - on_time - late - overdue,
-                on_time_share=share(on_time, on_time + late + overdue),
-            )
+def handoffs(counts: Sequence[HandoffCounts]) -> list[TeamHandoffs]:
+    return [
+        TeamHandoffs(
+            team=c.team,
+            tasks=c.tasks,
+            done_on_time=c.done_on_time,
+            done_late=c.done_late,
+            open_overdue=c.open_overdue,
+            open_in_time=c.tasks - c.done_on_time - c.done_late - c.open_overdue,
+            on_time_share=share(c.done_on_time, c.done_on_time + c.done_late + c.open_overdue),
         )
-    return found
-
-
-def documentation(
-    attempts: Sequence[WrapAttempt],
-    outstanding: Mapping[int, Sequence[str]],
-    tasks: Sequence[TaskRow],
-    now: datetime,
-) -> DocumentationReport:
-    return DocumentationReport(
-        wrap_ups=wrap_ups(attempts),
-        missing=missing_ranked(attempts),
-        records=records(attempts, outstanding),
-        handoffs=handoffs(tasks, now),
-    )
+        for c in sorted(counts, key=lambda c: c.team)
+    ]

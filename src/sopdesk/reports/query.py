@@ -12,14 +12,14 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from sopdesk.crm.models import AuditEntry, Task
+from sopdesk.crm.models import AuditEntry
 from sopdesk.desk.models import Interaction
 from sopdesk.desk.wrapup import WRAP_UP_REFUSED, WRAPPED_UP
 from sopdesk.escalations.models import ClockKind, ClockState, SlaClock, Ticket
 from sopdesk.orgs.service import get_playbook_version
 from sopdesk.playbooks.language.schema import DEFAULT_ANSWER_WITHIN
 from sopdesk.reports.filters import ReportFilter
-from sopdesk.reports.rows import CallRow, MissingItem, TaskRow, TicketRow, WrapAttempt
+from sopdesk.reports.rows import CallRow, MissingItem, TicketRow, WrapAttempt
 
 T = TypeVar("T")
 
@@ -127,20 +127,6 @@ def wrap_attempts(session: Session, org_id: str, call_ids: Sequence[int]) -> lis
             written = tuple(str(w.get("record")) for w in e.detail.get("written", []))
             found.append(WrapAttempt(int(e.object_id), e.at, accepted, _missing(e.detail), written))
     return sorted(found, key=lambda a: (a.at, a.interaction_id))
-
-
-def tasks(session: Session, f: ReportFilter, call_ids: Sequence[int]) -> list[TaskRow]:
-    """The follow-up tasks of these calls (team hand-offs and call-backs)."""
-    found: list[TaskRow] = []
-    for chunk in _chunks(list(call_ids)):
-        q = select(Task).where(Task.org_id == f.org_id, Task.interaction_id.in_(chunk))
-        if f.team:
-            q = q.where(Task.team == f.team)
-        found += [
-            TaskRow(t.id, t.interaction_id, t.team, t.due_at, t.done_at, t.status)
-            for t in session.scalars(q)
-        ]
-    return sorted(found, key=lambda t: t.id)
 
 
 def tickets(session: Session, f: ReportFilter) -> list[TicketRow]:

@@ -47,18 +47,6 @@ class WrapAttempt:
 
 
 @dataclass(frozen=True)
-class TaskRow:
-    """A follow-up task a call's wrap-up (or a missed call) wrote."""
-
-    id: int
-    interaction_id: int | None
-    team: str | None
-    due_at: datetime
-    done_at: datetime | None
-    status: str
-
-
-@dataclass(frozen=True)
 class TicketRow:
     id: int
     team: str
@@ -69,30 +57,3 @@ class TicketRow:
     resolved_at: datetime | None
     sla_due_at: datetime | None
     reminders: int
-
-
-@dataclass(frozen=True)
-class ElementUse:
-    """One playbook element on one wrapped-up call: a line's step, a scenario's step or field,
-    or a line's documentation rule (done: it applied and its record was written; rules that did
-    not apply are not listed).
-
-    `status`: done; skipped (on the call's path, not done); off_path (a branch not taken);
-    after_call (a step done after the call, by a task)."""
-
-    kind: str  # step | scenario_step | field | rule
-    owner: str  # the line id (steps, rules) or the scenario id
-    element: str
-    text: str
-    status: str
-    # A documentation rule's: the codes a refused wrap-up names when it cannot be met yet.
-    refused_as: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AdherenceCall:
-    id: int
-    line_id: str
-    agent_name: str
-    playbook_version: str
-    uses: tuple[ElementUse, ...]

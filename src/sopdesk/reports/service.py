@@ -21,10 +21,14 @@ from sopdesk.desk.models import Interaction, State
 from sopdesk.desk.service import plan_for
 from sopdesk.orgs.models import Role, User
 from sopdesk.orgs.service import org_zone
-from sopdesk.reports import query
+from sopdesk.reports import facts, pg, query
 from sopdesk.reports.adherence import AdherenceReport, adherence
-from sopdesk.reports.adherence_query import adherence_calls
-from sopdesk.reports.documentation import DocumentationReport, documentation
+from sopdesk.reports.documentation import (
+    DocumentationReport,
+    handoffs,
+    missing_ranked,
+    records,
+)
 from sopdesk.reports.filters import ReportError, ReportFilter, parse_range
 from sopdesk.reports.handling import HandlingReport, handling_report
 from sopdesk.reports.sla import SlaReport, sla
@@ -120,11 +124,19 @@ def period(f: ReportFilter) -> Period:
     )
 
 
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def volume_report(session: Session, f: ReportFilter) -> Report[VolumeReport]:
+    if _on_postgres(session):
+        return Report[VolumeReport](period=period(f), data=pg.volume(session, f))
     return Report[VolumeReport](period=period(f), data=volume(query.calls(session, f), f))
 
 
 def handling_of(session: Session, f: ReportFilter) -> Report[HandlingReport]:
+    if _on_postgres(session):
+        return Report[HandlingReport](period=period(f), data=pg.handling(session, f))
     return Report[HandlingReport](period=period(f), data=handling_report(query.calls(session, f)))
 
 
@@ -143,11 +155,12 @@ def _outstanding(session: Session, f: ReportFilter, now: datetime) -> dict[int, 
 def documentation_report(
     session: Session, f: ReportFilter, now: datetime
 ) -> Report[DocumentationReport]:
-    ids = [c.id for c in query.calls(session, f)]
-    attempts = query.wrap_attempts(session, f.org_id, ids)
-    outstanding = _outstanding(session, f, now) if ids else {}
-    tasks = query.tasks(session, f, ids)
-    data = documentation(attempts, outstanding, tasks, now)
+    data = DocumentationReport(
+        wrap_ups=facts.wrap_up_counts(session, f),
+        missing=missing_ranked(facts.missing(session, f)),
+        records=records(facts.written(session, f), _outstanding(session, f, now)),
+        handoffs=handoffs(facts.handoff_counts(session, f, now)),
+    )
     return Report[DocumentationReport](period=period(f), data=data)
 
 
@@ -155,15 +168,16 @@ def sla_report(session: Session, f: ReportFilter, now: datetime) -> Report[SlaRe
     if f.agent_id is not None and f.team is None:
         # An agent's own tickets are not a thing: tickets belong to teams.
         return Report[SlaReport](period=period(f), data=sla([], f, now))
+    if _on_postgres(session):
+        return Report[SlaReport](period=period(f), data=pg.sla(session, f, now))
     return Report[SlaReport](period=period(f), data=sla(query.tickets(session, f), f, now))
 
 
 def adherence_report(
     session: Session, f: ReportFilter, trace: Traceability
 ) -> Report[AdherenceReport]:
-    calls = adherence_calls(session, f)
-    attempts = query.wrap_attempts(session, f.org_id, [c.id for c in calls])
-    return Report[AdherenceReport](period=period(f), data=adherence(calls, attempts, trace))
+    data = adherence(facts.pattern_calls(session, f), facts.refusal_counts(session, f), trace)
+    return Report[AdherenceReport](period=period(f), data=data)
 
 
 AnyReport: TypeAlias = (
