@@ -112,7 +112,8 @@ def pattern_id(
     canonical = json.dumps([stored, kinds], separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     query = select(CallPattern.id).where(CallPattern.org_id == org_id, CallPattern.digest == digest)
-    found = session.scalar(query)
+    with session.no_autoflush:  # patterns depend on nothing pending: flush with the wrap-up
+        found = session.scalar(query)
     if found is not None:
         return found
     # Two wrap-ups may meet the same new pattern at once: the second insert does nothing.

@@ -29,20 +29,40 @@ Call = Interaction  # short: every query here reads it
 _CLOSED = Call.state == State.CLOSED.value
 
 
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def wrap_up_counts(session: Session, f: ReportFilter) -> WrapUps:
-    """Wrapped up, first try (no refusal before: none can come after), refused attempts."""
-    row = session.execute(
+def wrap_ups_and_records(session: Session, f: ReportFilter) -> tuple[WrapUps, Counter[str]]:
+    """Wrapped up, first try (no refusal before: none can come after) and refused attempts;
+    and the records the accepted wrap-ups wrote, by kind. One pass, grouped by pattern."""
+    rows = session.execute(
         select(
+            Call.pattern_id,
             _sum(_CLOSED),
             _sum(and_(_CLOSED, Call.wrap_up_refusals == 0)),
             func.coalesce(func.sum(Call.wrap_up_refusals), 0),
-        ).where(*call_conditions(f))
-    ).one()
-    return wrap_ups(int(row[0]), int(row[1]), int(row[2]))
+        )
+        .where(*call_conditions(f))
+        .group_by(Call.pattern_id)
+    ).all()
+    wrapped, first_try, refusals = (sum(int(r[n] or 0) for r in rows) for n in (1, 2, 3))
+    counts = wrap_ups(wrapped, first_try, refusals)
+    patterns = _patterns(session, {r[0] for r in rows if r[0] is not None})
+    found: Counter[str] = Counter()
+    for pid, closed, _, _ in rows:
+        for kind in patterns[pid].written if pid is not None else ():
+            found[kind] += int(closed)
+    if any(pid is None and closed for pid, closed, _, _ in rows):
+        old = [i.id for i in _unpatterned(session, f)]
+        for attempt in wrap_attempts(session, f.org_id, old):
+            if attempt.accepted:
+                found.update(attempt.written)
+    return counts, found
 
 
 def _refused_items(f: ReportFilter) -> list[ColumnElement[bool]]:
@@ -97,25 +117,6 @@ def _unpatterned(session: Session, f: ReportFilter) -> Sequence[Interaction]:
     ).all()
 
 
-def written(session: Session, f: ReportFilter) -> Counter[str]:
-    """Records the range's accepted wrap-ups wrote, by kind."""
-    counts: Sequence[Any] = session.execute(
-        select(Call.pattern_id, func.count())
-        .where(*call_conditions(f), _CLOSED, Call.pattern_id.is_not(None))
-        .group_by(Call.pattern_id)
-    ).all()
-    patterns = _patterns(session, {pid for pid, _ in counts})
-    found: Counter[str] = Counter()
-    for pid, n in counts:
-        for kind in patterns[pid].written:
-            found[kind] += n
-    old = [i.id for i in _unpatterned(session, f)]
-    for attempt in wrap_attempts(session, f.org_id, old):
-        if attempt.accepted:
-            found.update(attempt.written)
-    return found
-
-
 def handoff_counts(session: Session, f: ReportFilter, now: datetime) -> list[HandoffCounts]:
     """The range's calls' tasks for a team: done on time, late, open past due."""
     done = Task.done_at.is_not(None)
@@ -147,39 +148,42 @@ def _uses(pattern: CallPattern) -> tuple[ElementUse, ...]:
 
 def pattern_calls(session: Session, f: ReportFilter) -> list[PatternCalls]:
     """The range's wrapped-up calls grouped by pattern and agent: how many, the first and the
-    latest few (one pass: a window over each group, newest first and oldest first)."""
+    latest few (one sort: a window over each group, newest first, whose whole frame also gives
+    the oldest)."""
     agent = func.coalesce(Call.agent_name, "")
-    group = (Call.pattern_id, agent)
+    # Grouping needs equality only: byte order sorts far faster than the locale's collation.
+    group = (Call.pattern_id, agent.collate("C") if _on_postgres(session) else agent)
+    newest_first = (Call.rang_at.desc(), Call.id.desc())
+    whole: Any = {"partition_by": group, "order_by": newest_first, "rows": (None, None)}
     ranked = (
         select(
             Call.pattern_id.label("pattern_id"),
             agent.label("agent"),
             Call.rang_at.label("rang_at"),
             Call.id.label("id"),
-            func.count().over(partition_by=group).label("n"),
-            func.row_number()
-            .over(partition_by=group, order_by=(Call.rang_at.desc(), Call.id.desc()))
-            .label("newest"),
-            func.row_number()
-            .over(partition_by=group, order_by=(Call.rang_at, Call.id))
-            .label("oldest"),
+            func.row_number().over(partition_by=group, order_by=newest_first).label("newest"),
+            func.count().over(**whole).label("n"),
+            func.last_value(Call.rang_at).over(**whole).label("first_at"),
+            func.last_value(Call.id).over(**whole).label("first_id"),
         )
-        .where(*call_conditions(f), _CLOSED, Call.pattern_id.is_not(None))
+        .where(*call_conditions(f), _CLOSED)
         .subquery()
     )
-    rows = session.execute(
-        select(ranked).where((ranked.c.newest <= EXAMPLES) | (ranked.c.oldest == 1))
-    ).all()
+    rows = session.execute(select(ranked).where(ranked.c.newest <= EXAMPLES)).all()
     grouped: dict[tuple[int, str], list[Any]] = {}
+    unpatterned = False  # calls wrapped up before patterns: worked out one by one below
     for r in rows:
+        if r.pattern_id is None:
+            unpatterned = True
+            continue
         grouped.setdefault((r.pattern_id, r.agent), []).append(r)
     patterns = _patterns(session, {pid for pid, _ in grouped})
     found = []
     for (pid, name), members in grouped.items():
-        keys = sorted((r.rang_at, r.id) for r in members)
-        latest = tuple(sorted((r.rang_at, r.id) for r in members if r.newest <= EXAMPLES))
-        found.append(PatternCalls(_uses(patterns[pid]), name, members[0].n, keys[0], latest))
-    for i in _unpatterned(session, f):
+        latest = tuple(sorted((r.rang_at, r.id) for r in members))
+        first = (members[0].first_at, members[0].first_id)
+        found.append(PatternCalls(_uses(patterns[pid]), name, members[0].n, first, latest))
+    for i in _unpatterned(session, f) if unpatterned else ():
         uses = element_uses(playbook_of(session, i), i)
         key = (i.rang_at, i.id)
         found.append(PatternCalls(uses, i.agent_name or "", 1, key, (key,)))

@@ -155,10 +155,11 @@ def _outstanding(session: Session, f: ReportFilter, now: datetime) -> dict[int, 
 def documentation_report(
     session: Session, f: ReportFilter, now: datetime
 ) -> Report[DocumentationReport]:
+    wrap_ups, written = facts.wrap_ups_and_records(session, f)
     data = DocumentationReport(
-        wrap_ups=facts.wrap_up_counts(session, f),
+        wrap_ups=wrap_ups,
         missing=missing_ranked(facts.missing(session, f)),
-        records=records(facts.written(session, f), _outstanding(session, f, now)),
+        records=records(written, _outstanding(session, f, now)),
         handoffs=handoffs(facts.handoff_counts(session, f, now)),
     )
     return Report[DocumentationReport](period=period(f), data=data)
@@ -198,6 +199,8 @@ def build(
 ) -> AnyReport:
     """The report of `kind` over `f` (already scoped by `report_filter`); adherence links each
     element to the SOP sentences of `trace` (`traceability.traceability_for`)."""
+    if _on_postgres(session):
+        pg.tune(session)
     match kind:
         case ReportKind.VOLUME:
             return volume_report(session, f)
