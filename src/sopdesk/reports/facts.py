@@ -75,10 +75,15 @@ def _refused_items(f: ReportFilter) -> list[ColumnElement[bool]]:
     ]
 
 
+def _beyond_range(f: ReportFilter) -> bool:
+    """Whether the filter names calls by more than org and range (which an item carries)."""
+    return any(v is not None for v in (f.line, f.agent_id, f.playbook_version, f.urgency))
+
+
 def missing(session: Session, f: ReportFilter) -> list[MissingRank]:
     """Each (place, code) refused wrap-ups named: how often, on how many calls, and the
     message of the first time."""
-    rows = session.execute(
+    q = (
         select(
             RefusedItem.place,
             RefusedItem.code,
@@ -86,10 +91,13 @@ def missing(session: Session, f: ReportFilter) -> list[MissingRank]:
             func.count(func.distinct(RefusedItem.interaction_id)),
             func.min(RefusedItem.id),
         )
-        .join(Call, Call.id == RefusedItem.interaction_id)
-        .where(*_refused_items(f))
+        .where(RefusedItem.org_id == f.org_id, RefusedItem.rang_at >= f.start)
+        .where(RefusedItem.rang_at < f.end)
         .group_by(RefusedItem.place, RefusedItem.code)
-    ).all()
+    )
+    if _beyond_range(f):
+        q = q.join(Call, Call.id == RefusedItem.interaction_id).where(*call_conditions(f))
+    rows = session.execute(q).all()
     first = [r[4] for r in rows]
     messages = dict(
         session.execute(
