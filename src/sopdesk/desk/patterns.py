@@ -21,9 +21,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from sopdesk.desk.models import CallPattern, Interaction
-from sopdesk.desk.progress import call_record, progress_of
-from sopdesk.playbooks.engine import RULE_CODES, rule_key, rule_text, rules_held, step_states
-from sopdesk.playbooks.language.schema import Playbook
+from sopdesk.desk.progress import CallProgress, call_record, progress_of
+from sopdesk.playbooks.engine import (
+    RULE_CODES,
+    CallRecord,
+    rule_key,
+    rule_text,
+    rules_held,
+    step_states,
+)
+from sopdesk.playbooks.language.schema import Line, Playbook
 
 _STATUS = {"done": "done", "todo": "skipped", "skipped": "off_path", "after_call": "after_call"}
 
@@ -45,23 +52,17 @@ class ElementUse:
     refused_as: tuple[str, ...] = ()
 
 
-def _line_uses(playbook: Playbook, i: Interaction) -> list[ElementUse]:
-    line = playbook.line(i.line_id)
-    if line is None:
-        return []
+def _line_uses(line: Line, record: CallRecord) -> list[ElementUse]:
     return [
         ElementUse("step", line.id, s.step.id, s.step.text, _STATUS.get(s.status, s.status))
-        for s in step_states(line, call_record(i), closed=True)
+        for s in step_states(line, record, closed=True)
     ]
 
 
-def _rule_uses(playbook: Playbook, i: Interaction) -> list[ElementUse]:
+def _rule_uses(playbook: Playbook, line: Line, record: CallRecord) -> list[ElementUse]:
     """The line's documentation rules: done where it applied (a wrapped-up call wrote its
     record: the wrap-up refuses until it can), off the call's path where it did not (still
     listed, so that a refusal it caused before the outcome was known counts for it)."""
-    line = playbook.line(i.line_id)
-    if line is None:
-        return []
     return [
         ElementUse(
             "rule",
@@ -71,13 +72,13 @@ def _rule_uses(playbook: Playbook, i: Interaction) -> list[ElementUse]:
             "done" if held else "off_path",
             RULE_CODES.get(rule.record, ()),
         )
-        for rule, held in rules_held(playbook, line, call_record(i))
+        for rule, held in rules_held(playbook, line, record)
     ]
 
 
-def _scenario_uses(playbook: Playbook, i: Interaction) -> list[ElementUse]:
+def _scenario_uses(playbook: Playbook, progress: CallProgress) -> list[ElementUse]:
     uses = []
-    for sid, entry in progress_of(i).scenarios.items():
+    for sid, entry in progress.scenarios.items():
         scenario = playbook.scenario(sid)
         if scenario is None:
             continue
@@ -92,7 +93,12 @@ def _scenario_uses(playbook: Playbook, i: Interaction) -> list[ElementUse]:
 
 def element_uses(playbook: Playbook, i: Interaction) -> tuple[ElementUse, ...]:
     """What the call did with each element of `playbook` (its own version), as it stands."""
-    return (*_line_uses(playbook, i), *_scenario_uses(playbook, i), *_rule_uses(playbook, i))
+    scenarios = _scenario_uses(playbook, progress_of(i))
+    line = playbook.line(i.line_id)
+    if line is None:
+        return tuple(scenarios)
+    record = call_record(i)
+    return (*_line_uses(line, record), *scenarios, *_rule_uses(playbook, line, record))
 
 
 def uses_from_json(stored: Sequence[Any]) -> tuple[ElementUse, ...]:
