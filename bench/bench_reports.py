@@ -1,17 +1,16 @@
 """Benchmark the five reports (volume, handling, documentation, sla, adherence) over 30 days.
 
 Data. Both seed orgs (load_demo: every line, the playbooks' agents, accounts), then a first
-slice written through the desk's real services over ~90 days: `history.write_history` (calls
-rung, answered, missed and abandoned, wrap-ups refused then accepted with their audit entries,
-hand-off and call-back tasks) and MyOperator tickets opened by real email intake
-(`escalations.intake.receive_email`, the only org whose teams have a mailbox), some answered
-through the outbox, with the sweeper run at every day's end (reminders, breaches). The speed of
-the history generator is printed in interactions/s.
+slice written through the desk's real services over ~90 days by `history.write_history`: calls
+rung, answered, missed and abandoned, scenarios filled from the org's test cases, wrap-ups
+refused then accepted (their audit entries, refused items and patterns), hand-off tasks worked
+by the teams, and MyOperator tickets taken in by the email intake's pipeline, answered and
+swept (reminders, breaches). The history generator's speed is printed in interactions/s.
 
 Scale-up: BENCHMARK ONLY. The service-written rows are then multiplied with bulk SQL
 (INSERT ... SELECT with shifted ids and times shifted by a few minutes) up to the target size:
-interactions, their wrap-up audit entries (`interaction.wrapped_up` / `wrap_up_refused`, the
-only audit rows a report reads), their tasks, tickets and SLA clocks. This is not how the desk
+interactions (with their patterns), their wrap-up audit entries (`interaction.wrapped_up` /
+`wrap_up_refused`), refused items, tasks, tickets and SLA clocks. This is not how the desk
 writes: it is a copy of rows the desk wrote, so that 1,000,000 interactions load in minutes.
 
 Measured: each report over the 30 days up to yesterday (org's zone) for MyOperator's
