@@ -141,8 +141,12 @@ def screen_for(session: Session, interaction: Interaction, agent_name: str) -> S
     return build_screen(playbook, match, agent_name, interaction.caller_name)
 
 
-def plan_for(session: Session, interaction: Interaction, now: datetime) -> WrapUpPlan:
-    return engine.wrap_up_plan(playbook_of(session, interaction), call_record(interaction), now)
+def plan_for(
+    session: Session, interaction: Interaction, now: datetime, playbook: Playbook | None = None
+) -> WrapUpPlan:
+    """What the wrap-up owes and writes; `playbook`, when the caller already read the call's."""
+    playbook = playbook or playbook_of(session, interaction)
+    return engine.wrap_up_plan(playbook, call_record(interaction), now)
 
 
 def _save(

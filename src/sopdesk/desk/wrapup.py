@@ -218,7 +218,8 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     if not holds(user, interaction):
         # Only the owner wraps up; a call nobody has taken cannot be wrapped up yet.
         raise owner_refusal(interaction)
-    plan = plan_for(session, interaction, now)
+    playbook = playbook_of(session, interaction)
+    plan = plan_for(session, interaction, now, playbook)
     if not plan.can_close:
         _record_refusal(session, user, interaction, plan.missing, now)
         raise DocumentationMissing(
@@ -231,7 +232,7 @@ def wrap_up(session: Session, user: User, interaction_id: int, now: datetime) ->
     pattern = pattern_id(
         session,
         interaction.org_id,
-        element_uses(playbook_of(session, interaction), interaction),
+        element_uses(playbook, interaction),
         [owed.record for owed in plan.records],
     )
     # Conditional update: of two concurrent wrap-ups only one moves the row, so only one writes.

@@ -23,14 +23,11 @@ from sopdesk.desk.service import playbook_of
 from sopdesk.reports.adherence import EXAMPLES, PatternCalls, RefusalCount
 from sopdesk.reports.documentation import HandoffCounts, MissingRank, WrapUps, wrap_ups
 from sopdesk.reports.filters import ReportFilter
+from sopdesk.reports.pg import on_postgres
 from sopdesk.reports.query import call_conditions, wrap_attempts
 
 Call = Interaction  # short: every query here reads it
 _CLOSED = Call.state == State.CLOSED.value
-
-
-def _on_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -165,7 +162,7 @@ def pattern_calls(session: Session, f: ReportFilter) -> list[PatternCalls]:
     the oldest)."""
     agent = func.coalesce(Call.agent_name, "")
     # Grouping needs equality only: byte order sorts far faster than the locale's collation.
-    group = (Call.pattern_id, agent.collate("C") if _on_postgres(session) else agent)
+    group = (Call.pattern_id, agent.collate("C") if on_postgres(session) else agent)
     newest_first = (Call.rang_at.desc(), Call.id.desc())
     whole: Any = {"partition_by": group, "order_by": newest_first, "rows": (None, None)}
     ranked = (
@@ -207,26 +204,19 @@ def refusal_counts(session: Session, f: ReportFilter) -> list[RefusalCount]:
     """Refused items of the range's wrapped-up calls, by pattern (or call, for a call that
     has none), line and item."""
     alone = case((Call.pattern_id.is_(None), Call.id), else_=None)
+    keys = (
+        Call.pattern_id,
+        alone,
+        Call.line_id,
+        RefusedItem.scenario,
+        RefusedItem.place,
+        RefusedItem.code,
+    )
     rows = session.execute(
-        select(
-            Call.pattern_id,
-            alone,
-            Call.line_id,
-            RefusedItem.scenario,
-            RefusedItem.place,
-            RefusedItem.code,
-            func.count(),
-        )
+        select(*keys, func.count())
         .join(Call, Call.id == RefusedItem.interaction_id)
         .where(*_refused_items(f), _CLOSED)
-        .group_by(
-            Call.pattern_id,
-            alone,
-            Call.line_id,
-            RefusedItem.scenario,
-            RefusedItem.place,
-            RefusedItem.code,
-        )
+        .group_by(*keys)
     ).all()
     patterns = _patterns(session, {r[0] for r in rows if r[0] is not None})
     unpatterned = _unpatterned(session, f) if any(r[1] is not None for r in rows) else ()

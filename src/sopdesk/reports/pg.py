@@ -41,7 +41,7 @@ from sopdesk.reports.filters import ReportFilter
 from sopdesk.reports.handling import Handling, HandlingGroup, HandlingReport
 from sopdesk.reports.query import call_conditions
 from sopdesk.reports.sla import SlaDay, SlaReport, TeamSla
-from sopdesk.reports.stats import Spread, share
+from sopdesk.reports.stats import NO_VALUES, Spread, share
 from sopdesk.reports.volume import (
     AgentCount,
     DayCount,
@@ -51,6 +51,10 @@ from sopdesk.reports.volume import (
     UrgencyCount,
     VolumeReport,
 )
+
+
+def on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def tune(session: Session) -> None:
@@ -100,7 +104,7 @@ def _measured(columns: Sequence[Any], *where: ColumnElement[bool]) -> Any:
 def _spread(row: Row[Any], name: str) -> Spread:
     n = getattr(row, f"{name}_n")
     if not n:
-        return Spread(count=0, median=None, p90=None, mean=None)
+        return NO_VALUES
     mean = getattr(row, f"{name}_mean")
     return Spread(
         count=n,
@@ -231,7 +235,6 @@ def volume(session: Session, f: ReportFilter) -> VolumeReport:
 
 
 _DEFAULT = DEFAULT_ANSWER_WITHIN.total_seconds()
-_EMPTY = Spread(count=0, median=None, p90=None, mean=None)
 
 
 def _by_set(rows: Iterable[Row[Any]]) -> dict[int, list[Row[Any]]]:
@@ -272,13 +275,15 @@ def _volume_report(
     hours = {(r.hour, r.line_id): r.calls for r in sets.get(_HOUR, [])}
     agents = [r for r in sets.get(_AGENT, []) if r.agent_id is not None and r.answered]
     return VolumeReport(
-        total=Service(**_service(total[0], waits.get(None, _EMPTY))) if total else _empty_service(),
+        total=Service(**_service(total[0], waits.get(None, NO_VALUES)))
+        if total
+        else _empty_service(),
         by_line=[
             LineService(
                 line_id=r.line_id,
                 line_name=last[r.line_id][0],
                 answer_within_seconds=last[r.line_id][1],
-                **_service(r, waits.get(r.line_id, _EMPTY)),
+                **_service(r, waits.get(r.line_id, NO_VALUES)),
             )
             for r in by_line
         ],
@@ -315,7 +320,7 @@ def _empty_service() -> Service:
         missed=0,
         abandoned=0,
         service_level=None,
-        speed_of_answer=_EMPTY,
+        speed_of_answer=NO_VALUES,
     )
 
 
@@ -398,8 +403,7 @@ def handling(session: Session, f: ReportFilter) -> HandlingReport:
 
 def _handling_fields(r: Row[Any] | None) -> dict[str, Any]:
     if r is None:
-        empty = Spread(count=0, median=None, p90=None, mean=None)
-        return {"calls": 0, **{p: empty for p in _PARTS}}
+        return {"calls": 0, **{p: NO_VALUES for p in _PARTS}}
     return {"calls": r.calls, **{p: _spread(r, p) for p in _PARTS}}
 
 
@@ -475,7 +479,6 @@ def sla(session: Session, f: ReportFilter, now: datetime) -> SlaReport:
 
 def _team(team: str, r: Row[Any] | None) -> TeamSla:
     if r is None:
-        empty = Spread(count=0, median=None, p90=None, mean=None)
         return TeamSla(
             team=team,
             tickets=0,
@@ -483,8 +486,8 @@ def _team(team: str, r: Row[Any] | None) -> TeamSla:
             breached=0,
             running=0,
             met_share=None,
-            first_response=empty,
-            resolution=empty,
+            first_response=NO_VALUES,
+            resolution=NO_VALUES,
             reminders=0,
             breaching_soon=0,
         )

@@ -124,18 +124,14 @@ def period(f: ReportFilter) -> Period:
     )
 
 
-def _on_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def volume_report(session: Session, f: ReportFilter) -> Report[VolumeReport]:
-    if _on_postgres(session):
+    if pg.on_postgres(session):
         return Report[VolumeReport](period=period(f), data=pg.volume(session, f))
     return Report[VolumeReport](period=period(f), data=volume(query.calls(session, f), f))
 
 
 def handling_of(session: Session, f: ReportFilter) -> Report[HandlingReport]:
-    if _on_postgres(session):
+    if pg.on_postgres(session):
         return Report[HandlingReport](period=period(f), data=pg.handling(session, f))
     return Report[HandlingReport](period=period(f), data=handling_report(query.calls(session, f)))
 
@@ -169,7 +165,7 @@ def sla_report(session: Session, f: ReportFilter, now: datetime) -> Report[SlaRe
     if f.agent_id is not None and f.team is None:
         # An agent's own tickets are not a thing: tickets belong to teams.
         return Report[SlaReport](period=period(f), data=sla([], f, now))
-    if _on_postgres(session):
+    if pg.on_postgres(session):
         return Report[SlaReport](period=period(f), data=pg.sla(session, f, now))
     return Report[SlaReport](period=period(f), data=sla(query.tickets(session, f), f, now))
 
@@ -199,7 +195,7 @@ def build(
 ) -> AnyReport:
     """The report of `kind` over `f` (already scoped by `report_filter`); adherence links each
     element to the SOP sentences of `trace` (`traceability.traceability_for`)."""
-    if _on_postgres(session):
+    if pg.on_postgres(session):
         pg.tune(session)
     match kind:
         case ReportKind.VOLUME:

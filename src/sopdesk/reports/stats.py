@@ -19,9 +19,12 @@ class Spread(BaseModel):
     mean: float | None
 
 
+NO_VALUES = Spread(count=0, median=None, p90=None, mean=None)
+
+
 def spread(values: Sequence[float]) -> Spread:
     if not values:
-        return Spread(count=0, median=None, p90=None, mean=None)
+        return NO_VALUES
     ordered = sorted(values)
     # Nearest rank: p90 is a value that occurred, the smallest with 90 % at or below it.
     p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
